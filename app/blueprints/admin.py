@@ -1,0 +1,13 @@
+"""Admin pages: schools, platform roles, the calendar, activation codes and staff."""
+
+from flask import Blueprint, render_template
+
+from app.access import staff_required
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
+
+
+@bp.get("/")
+@staff_required("admin")
+def index():
+    return render_template("admin/index.html")

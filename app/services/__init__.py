@@ -1,0 +1,1 @@
+"""Domain services: the only code that changes tickets, accounts and the outbox."""

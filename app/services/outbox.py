@@ -1,0 +1,63 @@
+"""Write mails to the outbox, rendered in the recipient's language."""
+
+import logging
+from dataclasses import dataclass
+from email.utils import make_msgid, parseaddr
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from app.extensions import db
+from app.models import Account, OutboxMail, Ticket
+from app.services.dispatch import enqueue_after_commit
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "tasks.mail.deliver_mail"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    name: str = ""
+    language: str = "nl"
+
+    @classmethod
+    def of(cls, account: Account) -> "Recipient":
+        return cls(account.email_normalized, account.full_name, account.language or "nl")
+
+
+def _message_id() -> str:
+    sender_domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "roldesk.example"
+    return make_msgid(domain=sender_domain)
+
+
+def queue_mail(template: str, recipient: Recipient, context: dict, ticket: Ticket | None = None) -> OutboxMail:
+    """Render ``templates/mail/<template>`` and add it to the outbox in the current transaction.
+
+    The mail is delivered by a Celery task after the caller commits. The template
+    set is ``<template>.subject.txt``, ``<template>.txt`` and ``<template>.html``.
+    """
+    context = {**context, "recipient": recipient, "ticket": ticket,
+               "base_url": current_app.config["BASE_URL"]}
+    with force_locale(recipient.language):
+        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
+        body_text = render_template(f"mail/{template}.txt", **context)
+        body_html = render_template(f"mail/{template}.html", **context)
+    mail = OutboxMail(
+        ticket_id=ticket.id if ticket is not None else None,
+        template=template,
+        to_address=recipient.address,
+        to_name=recipient.name,
+        language=recipient.language,
+        subject=" ".join(subject.split()),
+        body_text=body_text,
+        body_html=body_html,
+        message_id=_message_id(),
+    )
+    db.session.add(mail)
+    db.session.flush()
+    enqueue_after_commit(db.session, DELIVER_TASK, mail.id)
+    logger.debug("queued mail %s (%s) for ticket %s", mail.id, template,
+                 ticket.id if ticket is not None else None)
+    return mail
