@@ -76,7 +76,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     celery_init_app(app)
 
-    from app import errors, formatting, views
+    from app import cli, errors, formatting, views
     from app.blueprints import admin, auth, desk, portal, reports
 
     app.register_blueprint(views.bp)
@@ -87,6 +87,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     errors.register(app)
     formatting.register(app)
+    cli.register(app)
 
     @app.before_request
     def _remember_language():

@@ -32,9 +32,17 @@ def _create_app_or_exit():
         sys.exit(2)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app_or_exit, add_version_option=False)
+@click.group(cls=FlaskGroup, create_app=_create_app_or_exit, add_version_option=False,
+             add_default_commands=False)
 def cli():
     """Roldesk: role-change requests handled within one working day."""
+
+
+def register(app) -> None:
+    """Add the Roldesk commands to ``app.cli``, where ``roldesk`` and the test runner find them."""
+    for command in (init_db_command, serve_command, create_staff_command,
+                    import_schools_command, roles_group):
+        app.cli.add_command(command)
 
 
 def prepare_database() -> str | None:
@@ -44,7 +52,7 @@ def prepare_database() -> str | None:
     return ensure_first_admin(current_app.config["ADMIN_EMAIL"], current_app.config["ADMIN_PASSWORD"])
 
 
-@cli.command("init-db")
+@click.command("init-db")
 @with_appcontext
 def init_db_command():
     """Create or upgrade the database and add the seed roles and first admin."""
@@ -58,7 +66,7 @@ def _print_admin(password: str | None) -> None:
                    "(shown once; change it after logging in)")
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--port", default=5000, show_default=True, help="TCP port of the web app on 127.0.0.1.")
 @click.option("--web-workers", default=2, show_default=True, help="Number of gunicorn worker processes.")
 @with_appcontext
@@ -113,7 +121,7 @@ def _supervise(processes: dict[str, subprocess.Popen]) -> int:
     return exit_code
 
 
-@cli.command("create-staff")
+@click.command("create-staff")
 @click.argument("email")
 @click.option("--kind", "kinds", multiple=True, required=True, type=click.Choice(STAFF_KINDS),
               help="Staff membership to give; repeat for several.")
@@ -127,7 +135,7 @@ def create_staff_command(email, kinds, first_name, last_name, password):
     click.echo(f"{account.email_normalized}: {', '.join(sorted(account.staff_kinds))}")
 
 
-@cli.command("import-schools")
+@click.command("import-schools")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_schools_command(path: Path):
@@ -141,6 +149,7 @@ def import_schools_command(path: Path):
         name = (row.get("name") or row.get("naam") or "").strip()
         brin = (row.get("brin") or "").strip().upper() or None
         if not name:
+            db.session.rollback()
             raise click.ClickException(f"line {number}: the name column is empty; every school needs a name")
         if name in known:
             known[name].brin = brin or known[name].brin
@@ -153,7 +162,7 @@ def import_schools_command(path: Path):
     click.echo(f"{added} schools added, {updated} updated")
 
 
-@cli.group("roles")
+@click.group("roles")
 def roles_group():
     """List and edit platform roles."""
 

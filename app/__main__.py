@@ -1,0 +1,5 @@
+"""``python -m app`` runs the ``roldesk`` command."""
+
+from app.cli import main
+
+main()
