@@ -1,4 +1,7 @@
-"""Admin pages: schools, platform roles, the calendar, activation codes and staff."""
+"""Admin pages: schools, platform roles, the calendar, activation codes and staff.
+
+Each area lives in its own module and adds its routes to ``bp``.
+"""
 
 from flask import Blueprint, render_template
 

@@ -1,8 +1,8 @@
 """Create the initial schema
 
-Revision ID: aa17336f07b3
+Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 20:14:45.054538
+Create Date: 2026-12-04 20:19:18.011750
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'aa17336f07b3'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
