@@ -77,7 +77,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     celery_init_app(app)
 
     from app import cli, errors, formatting, views
-    from app.blueprints import admin, auth, desk, portal, reports
+    from app.blueprints import admin, auth, codes, desk, lists, portal, reports
 
     app.register_blueprint(views.bp)
     app.register_blueprint(auth.bp)
@@ -85,6 +85,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(desk.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(codes.bp)
+    app.register_blueprint(lists.bp)
     errors.register(app)
     formatting.register(app)
     cli.register(app)
