@@ -89,6 +89,11 @@ Index("ix_ticket_state_due", Ticket.state, Ticket.due_at)
 Index("ix_ticket_state_at_risk", Ticket.state, Ticket.at_risk_at)
 Index("ix_ticket_submitted_at", Ticket.submitted_at)
 Index("ix_ticket_closed_at", Ticket.closed_at)
+# Queue filters on kind, wanted role and assignee, each sorted by due time.
+Index("ix_ticket_kind_state_due", Ticket.kind, Ticket.state, Ticket.due_at)
+Index("ix_ticket_role_state_due", Ticket.wanted_role_id, Ticket.state, Ticket.due_at)
+Index("ix_ticket_assignee_state_due", Ticket.assignee_id, Ticket.state, Ticket.due_at)
+Index("ix_ticket_school_state_due", Ticket.school_id, Ticket.state, Ticket.due_at)
 
 
 LINE_PENDING = "pending"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 20:19:18.011750
+Create Date: 2026-12-04 20:21:52.745753
 
 """
 from alembic import op
@@ -57,6 +57,15 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_role')),
     sa.UniqueConstraint('code', name=op.f('uq_platform_role_code'))
+    )
+    op.create_table('rejection_reason',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('text_nl', sa.Text(), nullable=False),
+    sa.Column('text_en', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=80), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rejection_reason'))
     )
     op.create_table('school',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -145,9 +154,13 @@ def upgrade():
     )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_assignee_id'), ['assignee_id'], unique=False)
+        batch_op.create_index('ix_ticket_assignee_state_due', ['assignee_id', 'state', 'due_at'], unique=False)
         batch_op.create_index('ix_ticket_closed_at', ['closed_at'], unique=False)
+        batch_op.create_index('ix_ticket_kind_state_due', ['kind', 'state', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_requester_id'), ['requester_id'], unique=False)
+        batch_op.create_index('ix_ticket_role_state_due', ['wanted_role_id', 'state', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_school_id'), ['school_id'], unique=False)
+        batch_op.create_index('ix_ticket_school_state_due', ['school_id', 'state', 'due_at'], unique=False)
         batch_op.create_index('ix_ticket_state_at_risk', ['state', 'at_risk_at'], unique=False)
         batch_op.create_index('ix_ticket_state_due', ['state', 'due_at'], unique=False)
         batch_op.create_index('ix_ticket_submitted_at', ['submitted_at'], unique=False)
@@ -248,9 +261,13 @@ def downgrade():
         batch_op.drop_index('ix_ticket_submitted_at')
         batch_op.drop_index('ix_ticket_state_due')
         batch_op.drop_index('ix_ticket_state_at_risk')
+        batch_op.drop_index('ix_ticket_school_state_due')
         batch_op.drop_index(batch_op.f('ix_ticket_school_id'))
+        batch_op.drop_index('ix_ticket_role_state_due')
         batch_op.drop_index(batch_op.f('ix_ticket_requester_id'))
+        batch_op.drop_index('ix_ticket_kind_state_due')
         batch_op.drop_index('ix_ticket_closed_at')
+        batch_op.drop_index('ix_ticket_assignee_state_due')
         batch_op.drop_index(batch_op.f('ix_ticket_assignee_id'))
 
     op.drop_table('ticket')
@@ -261,6 +278,7 @@ def downgrade():
 
     op.drop_table('account')
     op.drop_table('school')
+    op.drop_table('rejection_reason')
     op.drop_table('platform_role')
     op.drop_table('holiday_setting')
     op.drop_table('closing_day')
