@@ -53,6 +53,8 @@ class Ticket(db.Model):
     # Business time spent waiting for the requester, left out of the handling time.
     waiting_seconds: Mapped[int] = mapped_column(default=0)
     first_response_at = mapped_column(UTCDateTime, nullable=True)
+    # Business time from submission to the first response by an agent.
+    first_response_seconds: Mapped[int | None] = mapped_column(nullable=True)
     closed_at = mapped_column(UTCDateTime, nullable=True)
     handling_seconds: Mapped[int | None] = mapped_column(nullable=True)
     sla_met: Mapped[bool | None] = mapped_column(nullable=True)

@@ -16,6 +16,7 @@ from app.models import Account, HistoryEvent, Ticket
 from app.models.tickets import EVENT_FIRST_APPROVAL, EVENT_TRANSITION
 from app.models.types import utcnow
 from app.services import clock
+from app.services.calendar import working_calendar
 from app.services.errors import InvalidInput, NotAllowed, TicketChanged, TransitionRefused
 from app.services.dispatch import enqueue_after_commit
 from app.services.outbox import Recipient, queue_mail
@@ -185,6 +186,8 @@ def _apply_side_effects(ticket: Ticket, trigger: str, account: Account | None, n
     if account is not None and account.is_agent and account.id != ticket.requester_id:
         if ticket.first_response_at is None:
             ticket.first_response_at = now
+            waited = working_calendar().between(ticket.submitted_at, now)
+            ticket.first_response_seconds = int(waited.total_seconds())
     if trigger == "start_review" and ticket.assignee_id is None:
         ticket.assignee_id = account.id
     if trigger == "reopen":

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 20:21:52.745753
+Create Date: 2026-12-04 20:22:32.310094
 
 """
 from alembic import op
@@ -134,6 +134,7 @@ def upgrade():
     sa.Column('remaining_seconds', sa.Integer(), nullable=True),
     sa.Column('waiting_seconds', sa.Integer(), nullable=False),
     sa.Column('first_response_at', app.models.types.UTCDateTime(), nullable=True),
+    sa.Column('first_response_seconds', sa.Integer(), nullable=True),
     sa.Column('closed_at', app.models.types.UTCDateTime(), nullable=True),
     sa.Column('handling_seconds', sa.Integer(), nullable=True),
     sa.Column('sla_met', sa.Boolean(), nullable=True),
