@@ -1,16 +1,8 @@
 """Admin pages: schools, platform roles, the calendar, activation codes and staff.
 
-Each area lives in its own module and adds its routes to ``bp``.
+Each area lives in its own module and adds its routes to ``bp``. Importing the
+modules here registers those routes.
 """
 
-from flask import Blueprint, render_template
-
-from app.access import staff_required
-
-bp = Blueprint("admin", __name__, url_prefix="/beheer")
-
-
-@bp.get("/")
-@staff_required("admin")
-def index():
-    return render_template("admin/index.html")
+from app.blueprints.admin.base import bp  # noqa: F401
+from app.blueprints.admin import roles, staff  # noqa: F401
