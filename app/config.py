@@ -30,6 +30,10 @@ SETTINGS = [
             "SQLAlchemy URL of the database, e.g. postgresql+psycopg://roldesk@db:5432/roldesk"),
     Setting("ROLDESK_BROKER_URL", "filesystem:// under <instance>/broker",
             "Celery broker, e.g. redis://127.0.0.1:6379/0"),
+    Setting("ROLDESK_CELERY_QUEUE", "roldesk",
+            "Celery queue shared by the web app, workers and beat; one name per installation"),
+    Setting("ROLDESK_MAIL_CLAIM_SECONDS", "300",
+            "seconds after which a mail claimed by a worker that never finished is sent again"),
     Setting("ROLDESK_SECRET_KEY", "random, kept in <instance>/secret_key",
             "key that signs sessions and CSRF tokens; at least 32 characters"),
     Setting("ROLDESK_BASE_URL", "http://127.0.0.1:5000",
@@ -131,6 +135,23 @@ def _smtp(env: dict[str, str]) -> dict:
     }
 
 
+def _celery_queue(value: str | None) -> str:
+    value = value or "roldesk"
+    if not value.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise ConfigError(
+            f"ROLDESK_CELERY_QUEUE is {value!r}; expected letters, digits, '-', '_' or '.'"
+        )
+    return value
+
+
+def _positive_int(name: str, value: str | None, default: int) -> int:
+    if not value:
+        return default
+    if not value.isdigit() or int(value) == 0:
+        raise ConfigError(f"{name} is {value!r}; expected a whole number of seconds above 0")
+    return int(value)
+
+
 def load_config(instance: Path, env: dict[str, str] | None = None) -> dict:
     """Build the Flask config from environment variables.
 
@@ -154,6 +175,9 @@ def load_config(instance: Path, env: dict[str, str] | None = None) -> dict:
         "ADMIN_EMAIL": env.get("ROLDESK_ADMIN_EMAIL") or "admin@roldesk.example",
         "ADMIN_PASSWORD": env.get("ROLDESK_ADMIN_PASSWORD") or None,
         "BROKER_FOLDER": str(instance / "broker"),
+        "CELERY_QUEUE": _celery_queue(env.get("ROLDESK_CELERY_QUEUE")),
+        "MAIL_CLAIM_SECONDS": _positive_int("ROLDESK_MAIL_CLAIM_SECONDS",
+                                            env.get("ROLDESK_MAIL_CLAIM_SECONDS"), 300),
     }
     config.update(_smtp(env))
     return config

@@ -44,6 +44,8 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app = Celery(app.name, task_cls=FlaskTask, include=TASK_MODULES)
     celery_app.config_from_object("celeryconfig")
     celery_app.conf.update(_broker_settings(app))
+    # Web, workers and beat of one installation agree on the queue through ROLDESK_CELERY_QUEUE.
+    celery_app.conf.task_default_queue = app.config.get("CELERY_QUEUE", "roldesk")
     celery_app.conf.update(app.config.get("CELERY_OVERRIDES", {}))
     celery_app.conf.beat_schedule_filename = str(Path(app.instance_path) / "celerybeat-schedule")
     celery_app.set_default()
