@@ -77,12 +77,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     celery_init_app(app)
 
     from app import cli, errors, formatting, views
-    from app.blueprints import admin, auth, codes, desk, lists, portal, reports
+    from app.blueprints import admin, auth, codes, desk, desk_ticket, lists, portal, reports
 
     app.register_blueprint(views.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(desk.bp)
+    app.register_blueprint(desk_ticket.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(codes.bp)

@@ -1,10 +1,34 @@
 """Apply an approved request's role change to the account directory."""
 
+import logging
+
 from celery import shared_task
 
+from app.services import apply
 
-@shared_task(name="tasks.apply.apply_ticket")
-def apply_ticket(ticket_id: int) -> None:
-    """Apply the approved request ``ticket_id``."""
-    # NOTE: applying roles is not built yet; approved requests stay approved.
-    return None
+logger = logging.getLogger(__name__)
+
+
+class RetryableApplyFailure(Exception):
+    """A failure worth retrying: the directory may be back on the next attempt."""
+
+
+@shared_task(
+    name="tasks.apply.apply_ticket",
+    autoretry_for=(RetryableApplyFailure,),
+    # Waits of about 2, 4, 8 ... seconds with jitter, capped well below the broker's
+    # visibility timeout (3600 s), so Redis never redelivers a task that is only waiting.
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def apply_ticket(ticket_id: int) -> str:
+    """Apply the approved request ``ticket_id``; safe to run twice."""
+    try:
+        return apply.apply_ticket(ticket_id)
+    except apply.ApplyFailed as error:
+        if not error.retryable:
+            logger.error("ticket %s: applying failed and will not be retried: %s", ticket_id, error)
+            return "failed"
+        raise RetryableApplyFailure(f"ticket {ticket_id}: {error}") from None
