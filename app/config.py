@@ -34,6 +34,9 @@ SETTINGS = [
             "Celery queue shared by the web app, workers and beat; one name per installation"),
     Setting("ROLDESK_MAIL_CLAIM_SECONDS", "300",
             "seconds after which a mail claimed by a worker that never finished is sent again"),
+    Setting("ROLDESK_MAIL_RETRY_SECONDS", "60",
+            "seconds before the first retry of a mail the SMTP server did not take; "
+            "each next retry waits twice as long, up to an hour"),
     Setting("ROLDESK_SECRET_KEY", "random, kept in <instance>/secret_key",
             "key that signs sessions and CSRF tokens; at least 32 characters"),
     Setting("ROLDESK_BASE_URL", "http://127.0.0.1:5000",
@@ -51,6 +54,8 @@ SETTINGS = [
             "storage for login and code-redemption rate limits"),
     Setting("ROLDESK_ADMIN_EMAIL", "admin@roldesk.example", "e-mail address of the first admin"),
     Setting("ROLDESK_ADMIN_PASSWORD", "(random, printed once)", "password of the first admin"),
+    Setting("ROLDESK_ACCOUNT_DIRECTORY", "(unset: the accounts in Roldesk's own database)",
+            "where approved roles are applied: package.module:factory returning a directory"),
 ]
 
 SMTP_TLS_MODES = ("none", "starttls", "ssl")
@@ -174,10 +179,13 @@ def load_config(instance: Path, env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": ratelimit,
         "ADMIN_EMAIL": env.get("ROLDESK_ADMIN_EMAIL") or "admin@roldesk.example",
         "ADMIN_PASSWORD": env.get("ROLDESK_ADMIN_PASSWORD") or None,
+        "ACCOUNT_DIRECTORY": env.get("ROLDESK_ACCOUNT_DIRECTORY") or None,
         "BROKER_FOLDER": str(instance / "broker"),
         "CELERY_QUEUE": _celery_queue(env.get("ROLDESK_CELERY_QUEUE")),
         "MAIL_CLAIM_SECONDS": _positive_int("ROLDESK_MAIL_CLAIM_SECONDS",
                                             env.get("ROLDESK_MAIL_CLAIM_SECONDS"), 300),
+        "MAIL_RETRY_SECONDS": _positive_int("ROLDESK_MAIL_RETRY_SECONDS",
+                                            env.get("ROLDESK_MAIL_RETRY_SECONDS"), 60),
     }
     config.update(_smtp(env))
     return config

@@ -2,9 +2,10 @@
 
 from celery import shared_task
 
+from app.services import sla_sweep
+
 
 @shared_task(name="tasks.sla.sweep")
 def sweep() -> int:
-    """Find requests that crossed the at-risk or breach point; return how many were marked."""
-    # NOTE: the sweep only exists as a scheduled name so far; it marks nothing yet.
-    return 0
+    """Record and mail requests that crossed the at-risk or breach point; return how many."""
+    return sla_sweep.sweep()
