@@ -1,11 +1,14 @@
 """The working-day calendar: business hours, closed days, and business-time arithmetic.
 
-All inputs and outputs are aware datetimes; the calendar works in its own time
-zone internally so a clock change moves the UTC time of opening, not its local time.
+All inputs and outputs are aware datetimes. Opening hours are local times in the
+calendar's zone, so a clock change moves the UTC time of opening, not its local time.
+Each open range is cached as a pair of UTC datetimes, because aware datetimes that
+share one tzinfo compare and subtract without a UTC-offset lookup (bench/calendar.py
+times ``add`` against other business-time libraries).
 """
 
-from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -64,23 +67,15 @@ class WorkingCalendar:
             return ()
         return tuple(
             (
-                datetime.combine(day, opens, tzinfo=self.tz),
-                datetime.combine(day, closes, tzinfo=self.tz),
+                datetime.combine(day, opens, tzinfo=self.tz).astimezone(timezone.utc),
+                datetime.combine(day, closes, tzinfo=self.tz).astimezone(timezone.utc),
             )
             for opens, closes in self.hours.get(day.weekday(), ())
         )
 
     def day_intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
-        """Return the open ranges of one local day as aware datetimes in the calendar's zone."""
+        """Return the open ranges of one local day in the calendar's zone, as UTC datetimes."""
         return self._intervals(day)
-
-    def _intervals_from(self, moment: datetime) -> Iterator[tuple[datetime, datetime]]:
-        day = moment.astimezone(self.tz).date()
-        for offset in range(MAX_SEARCH_DAYS):
-            for opens, closes in self._intervals(day + timedelta(days=offset)):
-                if closes > moment:
-                    yield max(opens, moment), closes
-        raise CalendarError(f"no business hours within {MAX_SEARCH_DAYS} days after {moment.isoformat()}")
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """Return the moment ``duration`` of business time after ``start``.
@@ -93,18 +88,28 @@ class WorkingCalendar:
         remaining = duration
         if remaining <= timedelta(0):
             return start
-        for opens, closes in self._intervals_from(start):
-            available = closes - opens
-            if remaining <= available:
-                return (opens + remaining).astimezone(start.tzinfo)
-            remaining -= available
-        raise CalendarError("unreachable")  # _intervals_from raises first
+        moment = start.astimezone(timezone.utc)
+        day = moment.astimezone(self.tz).date()
+        one_day = timedelta(days=1)
+        for _ in range(MAX_SEARCH_DAYS):
+            for opens, closes in self._intervals(day):
+                if closes <= moment:
+                    continue
+                opens = max(opens, moment)
+                available = closes - opens
+                if remaining <= available:
+                    return (opens + remaining).astimezone(start.tzinfo)
+                remaining -= available
+            day += one_day
+        raise CalendarError(f"no business hours within {MAX_SEARCH_DAYS} days after {start.isoformat()}")
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Return the business time from ``start`` to ``end``; zero if ``end`` is not later."""
         if end <= start:
             return timedelta(0)
         total = timedelta(0)
+        start = start.astimezone(timezone.utc)
+        end = end.astimezone(timezone.utc)
         day = start.astimezone(self.tz).date()
         last_day = end.astimezone(self.tz).date()
         while day <= last_day:
