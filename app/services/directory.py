@@ -2,9 +2,11 @@
 
 Roldesk ships one implementation, ``LocalDirectory``, which changes the accounts in
 Roldesk's own database. A platform's own directory can be plugged in by setting
-``app.extensions["account_directory"]`` to another object with the same methods.
+ROLDESK_ACCOUNT_DIRECTORY to "package.module:factory" (the factory returns an object
+with the same methods), or ``app.extensions["account_directory"]`` to such an object.
 """
 
+import importlib
 from typing import Protocol
 
 from flask import current_app
@@ -40,6 +42,19 @@ class LocalDirectory:
         return account
 
 
+def _load_directory(path: str) -> AccountDirectory:
+    """Build the directory named by ``path``, "package.module:factory", by calling the factory."""
+    module_name, _sep, attribute = path.partition(":")
+    if not module_name or not attribute:
+        raise ValueError(f"ACCOUNT_DIRECTORY is {path!r}; expected package.module:factory")
+    return getattr(importlib.import_module(module_name), attribute)()
+
+
 def account_directory() -> AccountDirectory:
-    """Return the configured directory, the local one by default."""
-    return current_app.extensions.setdefault("account_directory", LocalDirectory())
+    """Return the configured directory: ``ACCOUNT_DIRECTORY`` when set, else the local one."""
+    directory = current_app.extensions.get("account_directory")
+    if directory is None:
+        path = current_app.config.get("ACCOUNT_DIRECTORY")
+        directory = _load_directory(path) if path else LocalDirectory()
+        current_app.extensions["account_directory"] = directory
+    return directory
