@@ -7,6 +7,7 @@ removed again when it ends, also after a failure.
 """
 
 import argparse
+import logging
 import os
 import signal
 import socket
@@ -148,7 +149,10 @@ def bench_app(database_url: str, instance: Path, overrides: dict | None = None):
         "SMTP_HOST": None,
     }
     config.update(overrides or {})
-    return create_app(config)
+    app = create_app(config)
+    # One INFO line per mail or ticket would flood the table; warnings still show.
+    logging.getLogger().setLevel(logging.WARNING)
+    return app
 
 
 class Server:
@@ -188,6 +192,22 @@ class Server:
         except subprocess.TimeoutExpired:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+
+def wait_for_port(port: int, server: "Server", timeout: float = 30.0) -> None:
+    """Wait until something accepts TCP connections on 127.0.0.1:``port``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.process.args[0]} exited with "
+                               f"{server.process.returncode}:\n{server.log()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s:\n{server.log()[-3000:]}")
 
 
 def rss_kib(pid: int) -> int:

@@ -1,0 +1,137 @@
+"""Benchmark: delivering outbox mails to an SMTP server on loopback, against plain smtplib.
+
+Roldesk side: ``app.services.delivery.deliver`` for each of 10,000 pending outbox rows
+in a private PostgreSQL database, as the Celery task body runs it (claim, build,
+send, mark sent, then a fresh session), without the broker. Baseline: the same
+messages sent with ``smtplib`` over one connection. The server is aiosmtpd's Sink
+handler in a process of its own on 127.0.0.1, so neither side shares its interpreter.
+
+Run: .venv/bin/python -m bench.mail [--quick] [--repeats N]
+"""
+
+import os
+import smtplib
+import sys
+import tempfile
+from email.utils import make_msgid
+from pathlib import Path
+
+from bench.common import (Result, Server, at_least, bench_app, format_times, free_port, median_seconds,
+                          migrate, parse_args, print_results, private_database, wait_for_port)
+
+BODY_TEXT = (
+    "Beste ontvanger,\n\nJe verzoek om je rol om te zetten naar Docent is ontvangen. "
+    "We behandelen het binnen één werkdag.\n\nMet vriendelijke groet,\nDe helpdesk\n"
+) * 4
+
+
+def _insert_mails(count: int) -> list[int]:
+    from sqlalchemy import insert, select
+
+    from app.extensions import db
+    from app.models import OutboxMail
+
+    rows = [
+        {
+            "template": "request_received",
+            "to_address": f"ontvanger{number}@school.example",
+            "to_name": f"Ontvanger {number}",
+            "language": "nl",
+            "subject": f"Verzoek RD-2026-{number:05d} ontvangen",
+            "body_text": BODY_TEXT,
+            "body_html": "<p>" + BODY_TEXT.replace("\n\n", "</p><p>") + "</p>",
+            "message_id": make_msgid(domain="roldesk.example"),
+        }
+        for number in range(count)
+    ]
+    db.session.execute(insert(OutboxMail), rows)
+    db.session.commit()
+    return list(db.session.scalars(select(OutboxMail.id).order_by(OutboxMail.id)))
+
+
+def _reset_mails() -> None:
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models import MAIL_PENDING, OutboxMail
+
+    db.session.execute(update(OutboxMail).values(
+        status=MAIL_PENDING, claimed_at=None, claim_token=None, attempts=0, sent_at=None,
+        next_attempt_at=None, last_error=""))
+    db.session.commit()
+
+
+def _sent_count() -> int:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import MAIL_SENT, OutboxMail
+
+    return db.session.scalar(select(func.count()).where(OutboxMail.status == MAIL_SENT))
+
+
+def run(argv: list[str] | None = None) -> list[Result]:
+    args = parse_args(__doc__.splitlines()[0], argv)
+    count = 200 if args.quick else 10_000
+    repeats = args.repeats or (1 if args.quick else 3)
+    with tempfile.TemporaryDirectory() as folder, private_database() as database_url:
+        instance = Path(folder)
+        migrate(database_url, instance)
+        port = free_port()
+        server = Server([sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
+                         "-l", f"127.0.0.1:{port}"], dict(os.environ), instance / "smtp.log")
+        try:
+            wait_for_port(port, server)
+            app = bench_app(database_url, instance,
+                            {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_TLS": "none"})
+            with app.app_context():
+                return [_measure(app, port, count, repeats)]
+        finally:
+            server.stop()
+
+
+def _measure(app, port: int, count: int, repeats: int) -> Result:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import OutboxMail
+    from app.services.delivery import build_message, deliver
+
+    ids = _insert_mails(count)
+    messages = [build_message(mail) for mail in db.session.scalars(select(OutboxMail).order_by(OutboxMail.id))]
+    db.session.remove()
+    outcomes: dict[str, int] = {}
+
+    def roldesk():
+        for mail_id in ids:
+            outcome = deliver(mail_id)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            db.session.remove()
+
+    def smtplib_one_connection():
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+            for message in messages:
+                smtp.send_message(message)
+
+    roldesk_times, smtplib_times, sent_counts = [], [], []
+    for _ in range(repeats):
+        _reset_mails()
+        roldesk_times.append(median_seconds(roldesk, 1)[0])
+        sent_counts.append(_sent_count())
+        db.session.remove()
+        smtplib_times.append(median_seconds(smtplib_one_connection, 1)[0])
+    roldesk_median = sorted(roldesk_times)[len(roldesk_times) // 2]
+    smtplib_median = sorted(smtplib_times)[len(smtplib_times) // 2]
+    share = smtplib_median / roldesk_median
+    details = [
+        f"{count:,} mails, {repeats} runs each, aiosmtpd Sink on 127.0.0.1:{port} in its own process",
+        f"Roldesk deliver(): {format_times(roldesk_times)}, rows marked sent per run: {sent_counts}, "
+        f"outcomes over all runs: {outcomes}",
+        f"plain smtplib, one connection: {format_times(smtplib_times)}",
+        f"median rate: Roldesk {count / roldesk_median:,.0f} mails/s, smtplib {count / smtplib_median:,.0f} mails/s",
+    ]
+    return at_least("Mail delivery: share of the smtplib rate", share, 0.5, details)
+
+
+if __name__ == "__main__":
+    print_results(run())
