@@ -78,6 +78,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from app import cli, errors, formatting, views
     from app.blueprints import admin, auth, codes, desk, desk_ticket, lists, portal, reports
+    from app.blueprints import passwords
 
     app.register_blueprint(views.bp)
     app.register_blueprint(auth.bp)
@@ -88,6 +89,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(codes.bp)
     app.register_blueprint(lists.bp)
+    app.register_blueprint(passwords.bp)
     errors.register(app)
     formatting.register(app)
     cli.register(app)

@@ -15,6 +15,7 @@ from app.models.accounts import (  # noqa: F401
     StaffMembership,
 )
 from app.models.calendar import BusinessHours, CalendarSettings, ClosingDay, HolidaySetting  # noqa: F401
+from app.models.codes import ActivationCode, CodeRedemption, FreeMailDomain, ListDraft  # noqa: F401
 from app.models.mail import MAIL_FAILED, MAIL_PENDING, MAIL_SENT, OutboxMail  # noqa: F401
 from app.models.reasons import RejectionReason  # noqa: F401
 from app.models.tickets import (  # noqa: F401

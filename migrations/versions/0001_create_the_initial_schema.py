@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 20:22:32.310094
+Create Date: 2026-12-04 20:30:18.680352
 
 """
 from alembic import op
@@ -103,6 +103,57 @@ def upgrade():
         batch_op.create_index('ix_account_name', ['last_name', 'first_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_account_school_id'), ['school_id'], unique=False)
 
+    op.create_table('activation_code',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('role_id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=True),
+    sa.Column('organisation', sa.String(length=200), nullable=False),
+    sa.Column('valid_from', app.models.types.UTCDateTime(), nullable=False),
+    sa.Column('valid_until', app.models.types.UTCDateTime(), nullable=False),
+    sa.Column('max_uses', sa.Integer(), nullable=False),
+    sa.Column('uses', sa.Integer(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', app.models.types.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', app.models.types.UTCDateTime(), nullable=True),
+    sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['account.id'], name=op.f('fk_activation_code_created_by_id_account')),
+    sa.ForeignKeyConstraint(['revoked_by_id'], ['account.id'], name=op.f('fk_activation_code_revoked_by_id_account')),
+    sa.ForeignKeyConstraint(['role_id'], ['platform_role.id'], name=op.f('fk_activation_code_role_id_platform_role')),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_activation_code_school_id_school')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activation_code')),
+    sa.UniqueConstraint('code_hash', name=op.f('uq_activation_code_code_hash'))
+    )
+    with op.batch_alter_table('activation_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_activation_code_school_id'), ['school_id'], unique=False)
+
+    op.create_table('free_mail_domain',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('domain', sa.String(length=253), nullable=False),
+    sa.Column('added_by_id', sa.Integer(), nullable=True),
+    sa.Column('added_at', app.models.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['added_by_id'], ['account.id'], name=op.f('fk_free_mail_domain_added_by_id_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_free_mail_domain')),
+    sa.UniqueConstraint('domain', name=op.f('uq_free_mail_domain_domain'))
+    )
+    op.create_table('list_draft',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('wanted_role_id', sa.Integer(), nullable=True),
+    sa.Column('motivation', sa.Text(), nullable=False),
+    sa.Column('raw_rows', sa.JSON(), nullable=True),
+    sa.Column('lines', sa.JSON(), nullable=False),
+    sa.Column('created_at', app.models.types.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', app.models.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_list_draft_account_id_account'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['wanted_role_id'], ['platform_role.id'], name=op.f('fk_list_draft_wanted_role_id_platform_role')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_list_draft'))
+    )
+    with op.batch_alter_table('list_draft', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_list_draft_account_id'), ['account_id'], unique=False)
+
     op.create_table('staff_membership',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -165,6 +216,22 @@ def upgrade():
         batch_op.create_index('ix_ticket_state_at_risk', ['state', 'at_risk_at'], unique=False)
         batch_op.create_index('ix_ticket_state_due', ['state', 'due_at'], unique=False)
         batch_op.create_index('ix_ticket_submitted_at', ['submitted_at'], unique=False)
+
+    op.create_table('code_redemption',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('previous_role_id', sa.Integer(), nullable=True),
+    sa.Column('at', app.models.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_code_redemption_account_id_account')),
+    sa.ForeignKeyConstraint(['code_id'], ['activation_code.id'], name=op.f('fk_code_redemption_code_id_activation_code')),
+    sa.ForeignKeyConstraint(['previous_role_id'], ['platform_role.id'], name=op.f('fk_code_redemption_previous_role_id_platform_role')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_code_redemption')),
+    sa.UniqueConstraint('code_id', 'account_id', name=op.f('uq_code_redemption_code_id'))
+    )
+    with op.batch_alter_table('code_redemption', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_code_redemption_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_code_redemption_code_id'), ['code_id'], unique=False)
 
     op.create_table('history_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -258,6 +325,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_history_event_account_id'))
 
     op.drop_table('history_event')
+    with op.batch_alter_table('code_redemption', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_code_redemption_code_id'))
+        batch_op.drop_index(batch_op.f('ix_code_redemption_account_id'))
+
+    op.drop_table('code_redemption')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_submitted_at')
         batch_op.drop_index('ix_ticket_state_due')
@@ -273,6 +345,15 @@ def downgrade():
 
     op.drop_table('ticket')
     op.drop_table('staff_membership')
+    with op.batch_alter_table('list_draft', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_list_draft_account_id'))
+
+    op.drop_table('list_draft')
+    op.drop_table('free_mail_domain')
+    with op.batch_alter_table('activation_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_activation_code_school_id'))
+
+    op.drop_table('activation_code')
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_school_id'))
         batch_op.drop_index('ix_account_name')
