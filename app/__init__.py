@@ -78,11 +78,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from app import cli, errors, formatting, views
     from app.blueprints import admin, auth, codes, desk, desk_ticket, lists, portal, reports
+    from app.blueprints import portal_requests
     from app.blueprints import passwords
 
     app.register_blueprint(views.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)
+    app.register_blueprint(portal_requests.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(desk_ticket.bp)
     app.register_blueprint(reports.bp)
