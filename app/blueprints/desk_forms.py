@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
@@ -44,22 +45,22 @@ class AssignForm(VersionedForm):
 
 class BulkForm(FlaskForm):
     action = SelectField(_l("Actie"), choices=[
-        ("start_review", _l("In behandeling nemen")),
-        ("approve", _l("Goedkeuren")),
-        ("reject", _l("Afwijzen")),
+        SelectChoice("start_review", _l("In behandeling nemen")),
+        SelectChoice("approve", _l("Goedkeuren")),
+        SelectChoice("reject", _l("Afwijzen")),
     ], validators=[DataRequired(_l("Kies een actie."))])
     reason = SelectField(_l("Standaardreden"), coerce=int, default=0, validators=[Optional()])
     text = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=MAX_TEXT_LENGTH)])
 
 
-def reason_choices() -> list[tuple[int, str]]:
+def reason_choices() -> list[SelectChoice]:
     """Return the active standard reasons for a select, after a "none" choice."""
     reasons = db.session.scalars(
         select(RejectionReason).where(RejectionReason.active.is_(True))
         .order_by(RejectionReason.position, RejectionReason.id)
     )
-    return [(0, _l("Geen standaardreden"))] + [
-        (reason.id, reason.label or reason.text_nl[:80]) for reason in reasons
+    return [SelectChoice(0, _l("Geen standaardreden"))] + [
+        SelectChoice(reason.id, reason.label or reason.text_nl[:80]) for reason in reasons
     ]
 
 

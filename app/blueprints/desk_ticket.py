@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.access import get_ticket_or_404, staff_required
 from app.blueprints.desk_forms import (
@@ -73,8 +74,8 @@ def _page(ticket, status: int = 200, error: str | None = None, forms: dict | Non
         form.reason.choices = reasons
         actions[trigger] = _fresh_version(form, ticket.version)
     assign_form = forms.get("assign") or AssignForm(formdata=None, assignee=ticket.assignee_id or 0)
-    assign_form.assignee.choices = [(0, _("Niemand"))] + [
-        (agent.id, agent.full_name or agent.email) for agent in _agents()]
+    assign_form.assignee.choices = [SelectChoice(0, _("Niemand"))] + [
+        SelectChoice(agent.id, agent.full_name or agent.email) for agent in _agents()]
     writing = {
         "message": forms.get("message") or MessageForm(prefix="message", formdata=None),
         "note": forms.get("note") or NoteForm(prefix="note", formdata=None),
@@ -168,7 +169,7 @@ def _assign(ticket, form):
 @staff_required("agent")
 def assign(ticket_id: int):
     form = AssignForm()
-    form.assignee.choices = [(0, "")] + [(agent.id, "") for agent in _agents()]
+    form.assignee.choices = [SelectChoice(0)] + [SelectChoice(agent.id) for agent in _agents()]
     return _write(ticket_id, "assign", form, _assign, _("De toewijzing is gewijzigd."))
 
 

@@ -7,3 +7,4 @@ modules here registers those routes.
 from app.blueprints.admin.base import bp  # noqa: F401
 from app.blueprints.admin import roles, staff  # noqa: F401
 from app.blueprints.admin import codes, mail_domains, schools  # noqa: F401
+from app.blueprints.admin import reasons  # noqa: F401
