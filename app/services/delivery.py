@@ -68,9 +68,10 @@ def build_message(mail: OutboxMail, address: str | None = None) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = mail.message_id
-    message["Content-Language"] = mail.language
     message.set_content(mail.body_text)
     message.add_alternative(mail.body_html, subtype="html")
+    # After the parts, because set_content drops every Content-* header set before it.
+    message["Content-Language"] = mail.language
     return message
 
 
@@ -101,8 +102,9 @@ def _claim(mail_id: int) -> str | None:
 def _write_file(message: EmailMessage, mail: OutboxMail) -> None:
     folder = Path(current_app.config["MAIL_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
-    # UTF-8 headers (RFC 6532) keep internationalised addresses readable in the file.
-    data = message.as_bytes(policy=policy.default.clone(utf8=True))
+    # An internationalised address needs UTF-8 headers (RFC 6532); other mails keep the
+    # ASCII-only form that every mail program reads.
+    data = message.as_bytes(policy=policy.default.clone(utf8=not mail.to_address.isascii()))
     (folder / f"{mail.id:08d}-{mail.template}.eml").write_bytes(data)
 
 
