@@ -40,8 +40,10 @@ def cli():
 
 def register(app) -> None:
     """Add the Roldesk commands to ``app.cli``, where ``roldesk`` and the test runner find them."""
+    from app.demo import demo_command
+
     for command in (init_db_command, serve_command, create_staff_command,
-                    import_schools_command, roles_group):
+                    import_schools_command, roles_group, demo_command):
         app.cli.add_command(command)
 
 

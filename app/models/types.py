@@ -1,5 +1,8 @@
 """Column types shared by the models."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
@@ -29,5 +32,22 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc)
 
 
+# A fixed "now" for code that writes history with past moments, such as the demo data.
+_fixed_now: ContextVar[datetime | None] = ContextVar("roldesk_fixed_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Return the current moment in UTC, or the moment set by ``clock_set_to``."""
+    return _fixed_now.get() or datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_set_to(moment: datetime) -> Iterator[None]:
+    """Make ``utcnow`` return ``moment`` (an aware datetime) inside the block."""
+    if moment.tzinfo is None:
+        raise ValueError(f"expected an aware datetime, got naive {moment!r}")
+    token = _fixed_now.set(moment.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _fixed_now.reset(token)
