@@ -33,8 +33,8 @@ from app.models import (
 )
 from app.models.types import clock_set_to, utcnow
 from app.services.accounts import hash_password, normalize_email, role_by_code
+from app.services.apply import apply_ticket
 from app.services.calendar import working_calendar
-from app.services.directory import account_directory
 from app.services.intake import submit_request
 from app.services.workflow import fire_trigger
 from workflows.ticket_machine import OPEN_STATES
@@ -162,12 +162,6 @@ def _actor(ticket: Ticket, trigger: str, cast: Cast, rng: random.Random) -> Acco
     return rng.choice(cast.agents)
 
 
-def _apply(ticket: Ticket) -> None:
-    """Change the role in the directory and fire ``apply``, as the worker's task does."""
-    account_directory().set_role(ticket.requester, ticket.wanted_role)
-    fire_trigger(ticket, "apply", None)
-
-
 def _play(ticket: Ticket, cast: Cast, now: datetime, rng: random.Random) -> None:
     """Take each planned step of ``ticket`` whose moment has passed, with the clock set to it."""
     calendar = working_calendar()
@@ -182,7 +176,7 @@ def _play(ticket: Ticket, cast: Cast, now: datetime, rng: random.Random) -> None
             return
         with clock_set_to(moment):
             if trigger == "apply":
-                _apply(ticket)
+                apply_ticket(ticket.id)
             else:
                 fire_trigger(ticket, trigger, _actor(ticket, trigger, cast, rng),
                              _step_text(trigger, rng))
