@@ -6,12 +6,15 @@ and the test reads the confirmation link from the mail that arrived there.
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.factories import make_school
 from tests.fixtures.browser import on_postgresql
 
 PASSWORD = "Zonnebloem-42"
+# As in production: every form carries a CSRF token and the rate limits apply.
+production_guards = pytest.mark.app_config({"WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": True})
 
 
 def text_of(message) -> str:
@@ -33,6 +36,7 @@ def test_login_page__opens_in_browser(app, live_server, page):
 
 
 @on_postgresql
+@production_guards
 def test_journey__signup_to_submitted_request(app, smtp_server, live_server, celery_worker, page):
     make_school(name="ROC Midden")
 
@@ -96,6 +100,7 @@ def test_journey__signup_to_submitted_request(app, smtp_server, live_server, cel
 
 
 @on_postgresql
+@production_guards
 def test_signup_step__usable_by_keyboard(app, live_server, page):
     page.goto(live_server + "/account-aanmaken")
 
@@ -111,3 +116,21 @@ def test_signup_step__usable_by_keyboard(app, live_server, page):
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_have_attribute("aria-describedby", re.compile("email-error"))
     expect(field).to_have_value("geen-adres")
+
+
+@on_postgresql
+@production_guards
+def test_two_tabs__both_forms_post(app, live_server, page):
+    second = page.context.new_page()
+    page.goto(live_server + "/account-aanmaken/e-mailadres")
+    second.goto(live_server + "/account-aanmaken/e-mailadres")
+
+    second.get_by_label("E-mailadres").fill("tab2@school.example")
+    second.get_by_role("button", name="Volgende stap").click()
+    page.get_by_label("E-mailadres").fill("tab1@school.example")
+    page.get_by_role("button", name="Volgende stap").click()
+
+    expect(second.get_by_label("Voornaam")).to_be_visible()
+    expect(page.get_by_label("Voornaam")).to_be_visible()
+    page.get_by_role("link", name="Vorige stap").click()
+    expect(page.get_by_label("E-mailadres")).to_have_value("tab1@school.example")

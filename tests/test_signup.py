@@ -244,7 +244,7 @@ def test_resend__rate_limited(app, client):
     assert len(mails("confirm_account")) == 4
 
 
-def test_change_address__updates_same_account_and_voids_old_link(app, client):
+def test_change_address__voids_old_link(app, client):
     sign_up(client, email="typo@scool.example")
     old_link = path_of(confirm_link(mails("confirm_account")[0]))
 
@@ -307,3 +307,34 @@ def test_two_open_tabs__both_post(app, client):
 def test_staff_login__still_works(app, auth):
     make_account(email="agent@school.example", staff=("agent",))
     assert auth.login("agent@school.example", PASSWORD).status_code == 302
+
+
+@pytest.mark.app_config({"WTF_CSRF_ENABLED": True, "WTF_CSRF_TIME_LIMIT": 3600})
+def test_expired_csrf_token__friendly_page_resends_input(app, client, monkeypatch):
+    import time
+
+    from flask import g
+    from itsdangerous import TimestampSigner
+
+    def token_of(page):
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+    two_hours_ago = int(time.time()) - 2 * 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: two_hours_ago)
+    old_token = token_of(client.get("/account-aanmaken/e-mailadres").get_data(as_text=True))
+    monkeypatch.undo()
+    # The test's app context outlives each request, so drop the token Flask-WTF cached
+    # in ``g``; a real server starts every request with an empty ``g``.
+    g.pop("csrf_token", None)
+
+    expired = client.post("/account-aanmaken/e-mailadres",
+                          data={"email": "jan@school.example", "csrf_token": old_token})
+    page = expired.get_data(as_text=True)
+    assert expired.status_code == 400
+    assert "Formulier verlopen" in page
+    assert 'value="jan@school.example"' in page
+
+    again = client.post("/account-aanmaken/e-mailadres",
+                        data={"email": "jan@school.example", "csrf_token": token_of(page)})
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith("/account-aanmaken/voornaam")
