@@ -1,6 +1,7 @@
 """Queue Celery tasks only after the commit that makes their rows visible."""
 
 import logging
+import time
 
 from flask import current_app
 from sqlalchemy import event
@@ -20,20 +21,35 @@ def enqueue_after_commit(session: Session, task_name: str, *args) -> None:
     session.info.setdefault(_PENDING_KEY, []).append((task_name, args))
 
 
+# After a failed publish, this process leaves the broker alone for a while, so a request
+# that queues many mails waits for one connection timeout, not one per mail.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
 @event.listens_for(Session, "after_commit")
 def _send_pending_tasks(session: Session) -> None:
+    global _broker_down_until
+
     pending = session.info.pop(_PENDING_KEY, [])
     if not pending:
         return
     celery = current_app.extensions.get("celery")
     if celery is None:
         return
-    for task_name, args in pending:
+    if time.monotonic() < _broker_down_until:
+        logger.info("broker unreachable a moment ago; %s tasks left to the periodic sweep",
+                    len(pending))
+        return
+    for index, (task_name, args) in enumerate(pending):
         try:
             celery.send_task(task_name, args=list(args))
         except Exception:  # noqa: BLE001 - any broker failure; the periodic sweep retries
-            logger.warning("could not queue %s%r; the periodic sweep will retry", task_name, args,
+            _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
+            logger.warning("could not queue %s%r; the periodic sweep will queue it and %s "
+                           "more tasks again", task_name, args, len(pending) - index - 1,
                            exc_info=True)
+            return
 
 
 @event.listens_for(Session, "after_rollback")
