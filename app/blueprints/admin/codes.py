@@ -11,14 +11,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.access import staff_required
 from app.blueprints.admin.base import bp
 from app.extensions import db
 from app.models import ActivationCode, PlatformRole, School
 from app.services.codes import CodeRequest, issue_code, revoke_code
-from app.services.errors import InvalidInput
 
 _SHOWN_ONCE_KEY = "issued_activation_code"
 
@@ -35,6 +34,14 @@ class CodeForm(FlaskForm):
         DataRequired(_l("Vul in hoe vaak de code gebruikt mag worden.")),
         NumberRange(min=1, max=10000, message=_l("Kies een aantal van 1 tot en met 10.000."))])
     note = TextAreaField(_l("Notitie"), validators=[Optional(), Length(max=2000)])
+
+    def validate_valid_until(self, field) -> None:
+        if self.valid_from.data and field.data and field.data < self.valid_from.data:
+            raise ValidationError(_l("De einddatum moet na de begindatum liggen."))
+
+    def validate_organisation(self, field) -> None:
+        if not self.school_id.data and not (field.data or "").strip():
+            raise ValidationError(_l("Kies een school of vul de naam van de organisatie in."))
 
 
 def _code_form() -> CodeForm:
@@ -73,13 +80,9 @@ def code_new():
                               organisation=form.organisation.data or "", valid_from=valid_from,
                               valid_until=valid_until, max_uses=form.max_uses.data,
                               note=form.note.data or "")
-        try:
-            code, plain = issue_code(current_user, request)
-        except InvalidInput as error:
-            form.form_errors.append(str(error.message))
-        else:
-            session[_SHOWN_ONCE_KEY] = {"id": code.id, "code": plain}
-            return redirect(url_for("admin.code_detail", code_id=code.id))
+        code, plain = issue_code(current_user, request)
+        session[_SHOWN_ONCE_KEY] = {"id": code.id, "code": plain}
+        return redirect(url_for("admin.code_detail", code_id=code.id))
     return render_template("admin/code_new.html", form=form)
 
 
