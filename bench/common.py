@@ -210,6 +210,13 @@ def wait_for_port(port: int, server: "Server", timeout: float = 30.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s:\n{server.log()[-3000:]}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the user plus system CPU time process ``pid`` has used, read from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # utime and stime are fields 14 and 15 of proc(5), counted from the pid as field 1.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> int:
     """Return the resident set size of process ``pid`` in KiB, read from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
