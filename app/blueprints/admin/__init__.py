@@ -8,3 +8,4 @@ from app.blueprints.admin.base import bp  # noqa: F401
 from app.blueprints.admin import roles, staff  # noqa: F401
 from app.blueprints.admin import codes, mail_domains, schools  # noqa: F401
 from app.blueprints.admin import reasons  # noqa: F401
+from app.blueprints.admin import calendar  # noqa: F401
