@@ -236,3 +236,20 @@ def test_review__without_draft_goes_to_new(app, client, contact):
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/verzoek/lijst/")
+
+
+def test_request_page__shows_each_line_outcome(app, client, contact):
+    make_account(email="a@roc.example")
+    make_account(email="b@roc.example")
+    _paste(client, "a@roc.example\nb@roc.example")
+    client.post("/verzoek/lijst/indienen")
+    ticket = db.session.scalars(select(Ticket)).one()
+    ticket.lines[1].state = "rejected"
+    ticket.lines[1].outcome = "Geen docent van deze school"
+    db.session.commit()
+
+    page = client.get(f"/verzoeken/{ticket.id}").get_data(as_text=True)
+
+    assert "a@roc.example" in page
+    assert "afgewezen" in page
+    assert "Geen docent van deze school" in page

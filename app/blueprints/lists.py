@@ -127,7 +127,7 @@ def submit():
 
     flash(_("Je verzoek %(reference)s is ingediend. De helpdesk handelt het doorgaans binnen een "
             "werkdag af.", reference=ticket.reference), "success")
-    return redirect(url_for("portal.welcome"))
+    return redirect(url_for("requests.detail", ticket_id=ticket.id))
 
 
 @bp.post("/weggooien")
