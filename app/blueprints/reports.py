@@ -168,6 +168,6 @@ def export_tickets(file_type: str):
         return _invalid(form)
 
     period = form.period()
-    table = ticket_list_table(period, form.filters(), status=status)
+    table = ticket_list_table(period, form.filters(), status=status, now=utcnow())
     name = f"verzoeken-{status}" if status else f"verzoeken-{period.first_day}-{period.last_day}"
     return _download([table], name, file_type)
