@@ -32,4 +32,6 @@ broker_transport_options = {"visibility_timeout": 3600}
 beat_schedule = {
     "requeue-unsent-mail": {"task": "tasks.mail.requeue_unsent", "schedule": 60.0},
     "sla-sweep": {"task": "tasks.sla.sweep", "schedule": 60.0},
+    # Does nothing unless ROLDESK_NEW_REQUEST_MAIL is "digest"; each hour is mailed once.
+    "new-request-digest": {"task": "tasks.mail.new_request_digest", "schedule": 60.0},
 }

@@ -37,6 +37,8 @@ SETTINGS = [
     Setting("ROLDESK_MAIL_RETRY_SECONDS", "60",
             "seconds before the first retry of a mail the SMTP server did not take; "
             "each next retry waits twice as long, up to an hour"),
+    Setting("ROLDESK_NEW_REQUEST_MAIL", "immediate",
+            "immediate: agents get a mail per new request; digest: one mail an hour listing them"),
     Setting("ROLDESK_SECRET_KEY", "random, kept in <instance>/secret_key",
             "key that signs sessions and CSRF tokens; at least 32 characters"),
     Setting("ROLDESK_BASE_URL", "http://127.0.0.1:5000",
@@ -149,6 +151,13 @@ def _celery_queue(value: str | None) -> str:
     return value
 
 
+def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
+    value = (value or choices[0]).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} is {value!r}; expected one of {', '.join(choices)}")
+    return value
+
+
 def _positive_int(name: str, value: str | None, default: int) -> int:
     if not value:
         return default
@@ -184,6 +193,8 @@ def load_config(instance: Path, env: dict[str, str] | None = None) -> dict:
         "CELERY_QUEUE": _celery_queue(env.get("ROLDESK_CELERY_QUEUE")),
         "MAIL_CLAIM_SECONDS": _positive_int("ROLDESK_MAIL_CLAIM_SECONDS",
                                             env.get("ROLDESK_MAIL_CLAIM_SECONDS"), 300),
+        "NEW_REQUEST_MAIL": _choice("ROLDESK_NEW_REQUEST_MAIL", env.get("ROLDESK_NEW_REQUEST_MAIL"),
+                                    ("immediate", "digest")),
         "MAIL_RETRY_SECONDS": _positive_int("ROLDESK_MAIL_RETRY_SECONDS",
                                             env.get("ROLDESK_MAIL_RETRY_SECONDS"), 60),
     }

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Sequence
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -73,6 +74,8 @@ def check_role_change(account: Account, role: PlatformRole) -> None:
 
 
 def _notify_agents(ticket: Ticket) -> None:
+    if current_app.config.get("NEW_REQUEST_MAIL") == "digest":
+        return  # the hourly digest (app/services/digest.py) lists the request instead
     agents = db.session.scalars(
         select(Account).join(StaffMembership).where(StaffMembership.kind == STAFF_AGENT)
     ).all()

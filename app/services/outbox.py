@@ -32,11 +32,14 @@ def _message_id() -> str:
     return make_msgid(domain=sender_domain)
 
 
-def queue_mail(template: str, recipient: Recipient, context: dict, ticket: Ticket | None = None) -> OutboxMail:
+def queue_mail(template: str, recipient: Recipient, context: dict, ticket: Ticket | None = None,
+               message_id: str | None = None) -> OutboxMail:
     """Render ``templates/mail/<template>`` and add it to the outbox in the current transaction.
 
     The mail is delivered by a Celery task after the caller commits. The template
     set is ``<template>.subject.txt``, ``<template>.txt`` and ``<template>.html``.
+    A fixed ``message_id`` makes a second mail with the same id fail on the unique
+    constraint, which the hourly digest uses to mail each window once.
     """
     context = {**context, "recipient": recipient, "ticket": ticket,
                "base_url": current_app.config["BASE_URL"]}
@@ -53,7 +56,7 @@ def queue_mail(template: str, recipient: Recipient, context: dict, ticket: Ticke
         subject=" ".join(subject.split()),
         body_text=body_text,
         body_html=body_html,
-        message_id=_message_id(),
+        message_id=message_id or _message_id(),
     )
     db.session.add(mail)
     db.session.flush()
