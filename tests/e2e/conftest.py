@@ -23,7 +23,6 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -158,6 +157,24 @@ def link_in(message: EmailMessage, pattern: str) -> str:
     pytest.fail(f"no link matching {pattern!r} in mail {message['Subject']!r}:\n{mail_text(message)}")
 
 
+def log_in(page, email: str, password: str = PASSWORD) -> None:
+    """Log in on the shared login page, as requesters and staff both do."""
+    page.goto("/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen met e-mailadres").click()
+
+
+def add_account(stack: Stack, email: str, role: str = "student", staff: tuple = (), **fields):
+    """Add a confirmed account with password ``PASSWORD``; return its id."""
+    from app.services.accounts import hash_password
+    from tests.factories import make_account
+
+    with stack.app_context():
+        return make_account(role=role, staff=staff, email=email,
+                            password_hash=hash_password(PASSWORD), **fields).id
+
+
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """Create an empty PostgreSQL database, yield its SQLAlchemy URL, and drop it afterwards."""
@@ -195,10 +212,10 @@ def _wait_for_web(base_url: str, web: Service) -> None:
     while time.monotonic() < deadline:
         web.check_running()
         try:
-            with urllib.request.urlopen(base_url + "/health", timeout=2) as response:
+            with urllib.request.urlopen(base_url + "/health", timeout=5) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while gunicorn starts
             pass
         time.sleep(0.2)
     pytest.fail(f"gunicorn did not answer /health within {START_TIMEOUT}s:\n{web.log()[-4000:]}")
@@ -271,20 +288,50 @@ def stack(browser, tmp_path_factory) -> Iterator[Stack]:
         yield running
 
 
-@pytest.fixture(autouse=True)
-def _keep_failed_pages(request):
-    """Save a screenshot and the HTML of each page open when an end-to-end test failed."""
-    yield
+def _failed(request) -> bool:
     report = getattr(request.node, "report_call", None)
-    if report is None or not report.failed or "stack" not in request.fixturenames:
-        return
-    stack = request.getfixturevalue("stack")
+    return report is not None and report.failed
+
+
+def save_pages(pages: list, nodeid: str) -> None:
+    """Save a screenshot and the HTML of each page under ``test-artifacts/``."""
     ARTIFACTS.mkdir(exist_ok=True)
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
-    for page in stack.pages:
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid)
+    for page in pages:
         name = f"{stem}-{getattr(page, 'roldesk_label', 'page')}"
         try:
             page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
             (ARTIFACTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
         except Exception as error:  # noqa: BLE001 - a closed page must not hide the test's failure
             print(f"could not save browser artifacts for {name}: {error}")
+
+
+@pytest.fixture
+def people(stack, request):
+    """Return a function that opens a page for one person; the pages close after the test."""
+    opened = []
+
+    def open_page(label: str):
+        page = stack.new_page(label)
+        opened.append(page)
+        return page
+
+    yield open_page
+    if _failed(request):
+        save_pages(opened, request.node.nodeid)
+    for page in opened:
+        page.context.close()
+        stack.pages.remove(page)
+
+
+@pytest.fixture(autouse=True)
+def _keep_failed_pages(request):
+    """Save the pages still open when an end-to-end test failed, such as a journey's."""
+    yield
+    if _failed(request) and "stack" in request.fixturenames:
+        save_pages(request.getfixturevalue("stack").pages, request.node.nodeid)
+
+
+def heading(page):
+    """Return the page's level-one heading."""
+    return page.get_by_role("heading", level=1)

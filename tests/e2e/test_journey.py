@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.a11y import assert_accessible
-from tests.e2e.conftest import PASSWORD, link_in, mail_text
+from tests.e2e.conftest import PASSWORD, add_account, heading, link_in, log_in, mail_text
 
 EMAIL = "joost.van.t.hof@zorgpartner.example"
 TRAINER = "Praktijkopleider / werkbegeleider"
@@ -45,38 +45,21 @@ class Journey:
         return self.pages[person]
 
 
-def log_in(page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen met e-mailadres").click()
-
-
-def heading(page):
-    return page.get_by_role("heading", level=1)
-
-
 @pytest.fixture(scope="module")
 def journey(stack):
-    from tests.factories import make_account, make_school
+    from tests.factories import make_school
 
     with stack.app_context():
         make_school(name=SCHOOL)
-        agent = make_account(staff=("agent",), first_name="Anna", last_name="Agent",
-                             email="anna.agent@roldesk.example", password_hash=_hash(PASSWORD))
-        manager = make_account(staff=("manager",), first_name="Mark", last_name="Manager",
-                               email="mark.manager@roldesk.example", password_hash=_hash(PASSWORD))
-        shared = Journey(stack=stack, agent_email=agent.email, manager_email=manager.email)
+    agent = "anna.agent@roldesk.example"
+    manager = "mark.manager@roldesk.example"
+    add_account(stack, agent, staff=("agent",), first_name="Anna", last_name="Agent")
+    add_account(stack, manager, staff=("manager",), first_name="Mark", last_name="Manager")
+    shared = Journey(stack=stack, agent_email=agent, manager_email=manager)
     yield shared
     for page in shared.pages.values():
         page.context.close()
         stack.pages.remove(page)
-
-
-def _hash(password: str) -> str:
-    from app.services.accounts import hash_password
-
-    return hash_password(password)
 
 
 def test_signup__wizard_and_confirmation_mail(journey):
