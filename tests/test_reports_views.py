@@ -47,10 +47,25 @@ def test_dashboard__shows_month_figures(client, manager, month, name, shown):
     assert _figure(html, name) == shown
 
 
-def test_dashboard__links_to_queue_by_sla_status(client, manager, month):
+def test_dashboard__links_agents_to_queue_by_sla_status(client, auth, month):
+    account = make_account(staff=("manager", "agent"))
+    auth.login(account.email)
+    html = client.get("/rapportage/", query_string={**MONTH, "kind": "question"}).get_data(as_text=True)
+    assert 'href="/helpdesk/?sla=breached&amp;kind=question"' in html
+    assert 'href="/helpdesk/?sla=at_risk&amp;kind=question"' in html
+
+
+def test_dashboard__links_other_managers_to_report_list(client, manager, month):
     html = client.get("/rapportage/", query_string=MONTH).get_data(as_text=True)
-    assert 'href="/helpdesk/?sla=breached"' in html
-    assert 'href="/helpdesk/?sla=at_risk"' in html
+    assert 'href="/rapportage/verzoeken?sla=breached&amp;start=2026-11-02&amp;end=2026-11-29"' in html
+
+
+def test_ticket_list__shows_breached_requests(client, manager, month):
+    response = client.get("/rapportage/verzoeken", query_string={**MONTH, "sla": "breached"})
+    html = response.get_data(as_text=True)
+    assert "Verzoeken die nu te laat zijn" in html
+    assert month["tickets"]["breached"].reference in html
+    assert month["tickets"]["at_risk"].reference not in html
 
 
 def test_dashboard__draws_chart_and_table(client, manager, month):
@@ -86,7 +101,8 @@ def test_dashboard__bad_period_is_explained(client, manager, query, message):
     assert f'value="{query["start"]}"' in html
 
 
-@pytest.mark.parametrize("path", ["/rapportage/", "/rapportage/export.xlsx", "/rapportage/verzoeken.csv"])
+@pytest.mark.parametrize("path", ["/rapportage/", "/rapportage/export.xlsx", "/rapportage/verzoeken.csv",
+                                  "/rapportage/verzoeken"])
 def test_reports__agent_without_manager_rights_gets_403(client, auth, path):
     agent = make_agent()
     auth.login(agent.email)

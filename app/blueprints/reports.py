@@ -29,6 +29,9 @@ from app.services.sla_status import SLA_STATUSES
 
 bp = Blueprint("reports", __name__, url_prefix="/rapportage")
 
+# Rows shown on the ticket list page; the export has them all.
+LIST_PAGE_ROWS = 200
+
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -155,6 +158,24 @@ def export_figures(file_type: str):
     dashboard = compute_dashboard(period, form.filters(), now=utcnow())
     tables = dashboard_tables(dashboard, form.filter_labels())
     return _download(tables, f"rapportage-{period.first_day}-{period.last_day}", file_type)
+
+
+@bp.get("/verzoeken")
+@staff_required("manager")
+def ticket_list():
+    """Show the requests behind a figure, for managers who have no access to the desk queue."""
+    form = _read_form()
+    status = request.args.get("sla") or None
+    if status not in (None, *SLA_STATUSES):
+        abort(404)
+    if not form.validate():
+        return _invalid(form)
+
+    table = ticket_list_table(form.period(), form.filters(), status=status, now=utcnow(),
+                              limit=LIST_PAGE_ROWS + 1)
+    rows = list(table.rows)
+    return render_template("reports/tickets.html", form=form, table=table, status=status,
+                           rows=rows[:LIST_PAGE_ROWS], cut_off=len(rows) > LIST_PAGE_ROWS)
 
 
 @bp.get("/verzoeken.<file_type>")

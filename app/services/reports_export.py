@@ -121,10 +121,11 @@ def age_band_labels() -> list[str]:
 
 
 def ticket_list_table(period: Period, filters: ReportFilters, status: str | None = None,
-                      now: datetime | None = None) -> Table:
+                      now: datetime | None = None, limit: int | None = None) -> Table:
     """Return the requests received in ``period``, or with ``status`` the open ones with that status now.
 
     Rows are streamed from one joined query, so a long list never sits in memory as ORM objects.
+    ``limit`` caps the number of rows, for showing the list on a page.
     """
     assignee = aliased(Account)
     query = (
@@ -145,6 +146,8 @@ def ticket_list_table(period: Period, filters: ReportFilters, status: str | None
     else:
         query = query.where(Ticket.state.in_(OPEN_STATES),
                             sla_status.status_filter(status, now or utcnow()))
+    if limit is not None:
+        query = query.limit(limit)
     headings = [_("Kenmerk"), _("Soort"), _("Status"), _("Gewenste rol"), _("School"),
                 _("Behandelaar"), _("Onderwerp"), _("Ingediend op"), _("Eerste reactie op"),
                 _("Termijn verloopt op"), _("Afgerond op"), _("Eerste reactie (werkuren)"),
