@@ -87,13 +87,14 @@ class QueuePage:
 
 def _search_clause(search: str):
     pattern = f"%{search.lower()}%"
-    name = func.lower(func.concat(Account.first_name, " ", Account.last_name))
+    # "||" rather than concat(), which SQLite lacks.
+    short_name = func.lower(Account.first_name + " " + Account.last_name)
+    full_name = func.lower(Account.first_name + " " + Account.tussenvoegsel + " " + Account.last_name)
     return or_(
         func.upper(Ticket.reference) == search.upper(),
         Ticket.requester_id.in_(
             select(Account.id).where(or_(Account.email_normalized.like(pattern),
-                                         name.like(pattern),
-                                         func.lower(Account.last_name).like(pattern)))
+                                         short_name.like(pattern), full_name.like(pattern)))
         ),
     )
 
