@@ -80,7 +80,8 @@ def _bulk_one(ticket_id: int, version: int | None, action: str, form: BulkForm) 
 def bulk():
     form = BulkForm()
     form.reason.choices = reason_choices()
-    back = url_for(".queue") + "?" + request.form.get("view", "")
+    view = request.form.get("view", "")
+    back = url_for(".queue") + ("?" + view if view else "")
     selected = _selected_tickets()
     if not form.validate() or not selected:
         flash(_("Vink een of meer verzoeken aan en kies een actie."), "error")
