@@ -111,7 +111,7 @@ class Story:
 def seed_month(monkeypatch) -> dict:
     """Create the requests of the table above; return them by name with the staff and schools.
 
-    Nobody seeded here logs in, so accounts get no password hash, which saves a slow Argon2 run each.
+    No account seeded here logs in, so none gets a password hash, which saves an Argon2 run each.
     """
     clock = FrozenClock(monkeypatch)
     amstelland = make_school(name="ROC Amstelland")

@@ -1,12 +1,16 @@
 """The manager dashboard: figures of a hand-worked month, filters, and access."""
 
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from app.extensions import db
 from app.models import Ticket
-from app.services.reports import compute_dashboard
+from app.services.reports import Period, compute_dashboard, default_period, working_time_before
 from app.services.reports_queries import ReportFilters
 from tests.reports_seed import EXPECTED, EXPECTED_AGENTS, EXPECTED_SCHOOLS, EXPECTED_WEEKS, NOW, PERIOD, seed_month
+from workflows.calendar import WorkingCalendar
 
 
 @pytest.fixture
@@ -52,3 +56,42 @@ def test_dashboard__per_school(month):
     schools = {row.name: (row.received, row.closed, row.within, row.median_hours,
                           row.open_now, row.breached_now) for row in dashboard.schools}
     assert schools == EXPECTED_SCHOOLS
+
+
+def _calendar():
+    return WorkingCalendar(is_closed=lambda day: False)
+
+
+@pytest.mark.parametrize("end, hours, expected", [
+    # Monday 10:00 minus one working day: 1.5 h on Monday, 7 h on Friday.
+    (datetime(2026, 11, 9, 10, 0), 8.5, datetime(2026, 11, 6, 10, 0)),
+    # Saturday counts back from Friday's closing time.
+    (datetime(2026, 11, 7, 12, 0), 8.5, datetime(2026, 11, 6, 8, 30)),
+    # Across the October 2025 clock change, as in the working-day promise.
+    (datetime(2025, 10, 27, 16, 0), 8.5, datetime(2025, 10, 24, 16, 0)),
+    (datetime(2026, 11, 9, 10, 0), 17, datetime(2026, 11, 5, 10, 0)),
+])
+def test_working_time_before__counts_back_business_hours(end, hours, expected):
+    zone = ZoneInfo("Europe/Amsterdam")
+    moment = working_time_before(_calendar(), end.replace(tzinfo=zone), timedelta(hours=hours))
+    assert moment == expected.replace(tzinfo=zone)
+
+
+def test_period__default_is_four_full_weeks():
+    assert default_period(date(2026, 12, 4)) == Period(date(2026, 11, 2), date(2026, 11, 29))
+    assert default_period(date(2026, 11, 30)) == Period(date(2026, 11, 2), date(2026, 11, 29))
+
+
+def test_period__weeks_start_on_monday():
+    period = Period(date(2026, 11, 4), date(2026, 11, 17))
+    assert period.week_starts() == [date(2026, 11, 4), date(2026, 11, 9), date(2026, 11, 16)]
+
+
+def test_dashboard__filters_by_agent_and_school(month):
+    bert = compute_dashboard(PERIOD, ReportFilters(assignee_id=month["agents"]["bert"].id), now=NOW)
+    assert bert.closed == 2
+    assert bert.within == 1
+    lyceum = compute_dashboard(PERIOD, ReportFilters(school_id=month["schools"]["lyceum"].id), now=NOW)
+    assert lyceum.received == 1
+    assert lyceum.self_service_changes == 0
+    assert lyceum.backlog_total == 0

@@ -169,6 +169,10 @@ class HistoryEvent(db.Model):
     actor: Mapped[Account | None] = relationship(foreign_keys=[actor_id])
 
 
+# The manager reports count self-service role changes (kind "code_redeemed") in a period.
+Index("ix_history_event_kind_at", HistoryEvent.kind, HistoryEvent.at)
+
+
 class AppendOnlyError(Exception):
     """Raised on an attempt to change or delete a history row."""
 

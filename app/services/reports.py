@@ -7,7 +7,7 @@ their results in Python.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -49,7 +49,7 @@ class Period:
 
 
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def default_period(today: date) -> Period:
@@ -66,12 +66,12 @@ def working_time_before(calendar: WorkingCalendar, end: datetime, duration: time
         for opens, closes in reversed(calendar.day_intervals(last_day - timedelta(days=offset))):
             if opens >= end:
                 continue
-            stop = min(closes, end)
-            if remaining <= stop - opens:
-                # Business hours never span a clock change, so wall-clock arithmetic is exact here.
-                return (stop - remaining).astimezone(ZoneInfo("UTC"))
-            remaining -= stop - opens
-    return datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+            # In UTC, so a range that spans a clock change still has its real length.
+            start, stop = opens.astimezone(UTC), min(closes, end).astimezone(UTC)
+            if remaining <= stop - start:
+                return stop - remaining
+            remaining -= stop - start
+    return datetime.min.replace(tzinfo=UTC)
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -147,7 +147,7 @@ def compute_dashboard(period: Period, filters: ReportFilters = ReportFilters(),
                       now: datetime | None = None) -> Dashboard:
     """Compute every dashboard figure for ``period`` and ``filters``; "now" figures use ``now``.
 
-    Needs an application context. Runs about fifteen aggregate queries.
+    Needs an application context. Runs about twenty aggregate queries.
     """
     now = now or utcnow()
     zone = ZoneInfo(current_app.config["TIMEZONE"])

@@ -1,6 +1,6 @@
 """Geometry of the weekly trend chart, drawn as SVG by templates/reports/_trend_chart.html.
 
-Bars show requests received and closed per week on the left axis; a line shows
+Bars show requests received and closed per week on the left axis. A line shows
 the share closed within the promise on the right axis, 0 to 100%.
 """
 

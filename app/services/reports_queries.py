@@ -1,7 +1,7 @@
 """Aggregate SQL behind the manager reports.
 
 Every figure is computed by the database in a GROUP BY or window query that runs
-on SQLite and PostgreSQL alike; no function here loads tickets one by one. Time
+on SQLite and PostgreSQL alike. No function here loads tickets one by one. Time
 buckets (weeks, age bands) are passed in as UTC boundaries computed from the
 calendar, so the SQL needs no time-zone or date functions of either backend.
 """
@@ -160,8 +160,8 @@ def weekly_closed(boundaries: Sequence[datetime], filters: ReportFilters) -> dic
 def backlog(filters: ReportFilters, age_cutoffs: Sequence[datetime]) -> list[tuple[str, int, int]]:
     """Return (state, age band, count) of open requests now.
 
-    ``age_cutoffs`` are moments from recent to old; band i holds requests submitted
-    after cutoff i (and at or before cutoff i - 1), the last band everything older.
+    ``age_cutoffs`` are moments from recent to old. Band i contains the requests submitted
+    after cutoff i and at or before cutoff i - 1, and the last band everything older.
     """
     band = case(*[(Ticket.submitted_at > cutoff, index) for index, cutoff in enumerate(age_cutoffs)],
                 else_=len(age_cutoffs)).label("band")

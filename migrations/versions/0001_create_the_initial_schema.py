@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 20:30:18.680352
+Create Date: 2026-12-04 20:50:37.862117
 
 """
 from alembic import op
@@ -252,6 +252,7 @@ def upgrade():
     )
     with op.batch_alter_table('history_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_history_event_account_id'), ['account_id'], unique=False)
+        batch_op.create_index('ix_history_event_kind_at', ['kind', 'at'], unique=False)
         batch_op.create_index(batch_op.f('ix_history_event_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('outbox_mail',
@@ -322,6 +323,7 @@ def downgrade():
     op.drop_table('outbox_mail')
     with op.batch_alter_table('history_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_history_event_ticket_id'))
+        batch_op.drop_index('ix_history_event_kind_at')
         batch_op.drop_index(batch_op.f('ix_history_event_account_id'))
 
     op.drop_table('history_event')
