@@ -253,3 +253,29 @@ def test_request_page__shows_each_line_outcome(app, client, contact):
     assert "a@roc.example" in page
     assert "afgewezen" in page
     assert "Geen docent van deze school" in page
+
+
+def test_upload__xlsx_workbook(app, client, contact):
+    from openpyxl import Workbook
+
+    make_account(email="a@roc.example")
+    workbook = Workbook()
+    workbook.active.append(["Gewenste rol", "E-mailadres"])
+    workbook.active.append(["Docent", "a@roc.example"])
+    workbook.active.append([None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    page = _upload(client, buffer.getvalue(), filename="lijst.xlsx").get_data(as_text=True)
+
+    assert "Alle regels zijn in orde." in page
+    assert "a@roc.example" in page
+
+
+def test_upload__1000_lines_reviewed(app, client, contact):
+    data = "E-mailadres\n" + "".join(f"p{number}@roc.example\n" for number in range(1000))
+
+    page = _upload(client, data.encode()).get_data(as_text=True)
+
+    assert "1000 regels zijn nog niet in orde" in page
+    assert 'id="regel-1000"' in page

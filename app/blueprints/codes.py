@@ -34,14 +34,14 @@ def _account_key() -> str:
     return f"account:{current_user.get_id()}"
 
 
-def _refused(response) -> bool:
+def _rejected(response) -> bool:
     return response.status_code >= 400
 
 
 @bp.route("/profiel/activatiecode", methods=["GET", "POST"])
 @login_required
-@limiter.limit(ACCOUNT_LIMIT, key_func=_account_key, methods=["POST"], deduct_when=_refused)
-@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=_refused)
+@limiter.limit(ACCOUNT_LIMIT, key_func=_account_key, methods=["POST"], deduct_when=_rejected)
+@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=_rejected)
 def redeem():
     form = RedeemForm()
     if not form.validate_on_submit():
@@ -51,7 +51,7 @@ def redeem():
     try:
         code = redeem_code(current_user, form.code.data)
     except DomainError as error:
-        logger.warning("account %s: activation code refused: %s", current_user.id, error.detail)
+        logger.warning("account %s: activation code rejected: %s", current_user.id, error.detail)
         form.code.errors.append(str(error.message))
         return render_template("codes/redeem.html", form=form), error.status
 

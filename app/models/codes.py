@@ -80,8 +80,11 @@ class ListDraft(db.Model):
     """A list request being prepared: the rows read from a file or paste, kept between pages.
 
     A list of 1,000 lines does not fit in a session cookie, so drafts live here
-    until they are submitted or dropped.
+    until they are submitted or dropped. Each account has at most one draft.
     """
+
+    # NOTE: a draft its owner never returns to stays until they start a new list;
+    # no periodic task removes old drafts yet.
 
     __tablename__ = "list_draft"
 

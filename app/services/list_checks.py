@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -59,7 +60,7 @@ class LineVerdict:
 
 
 class ListContext:
-    """What every line is checked against, loaded once for the whole list."""
+    """The roles, accounts, schools and free-mail domains the lines are checked against, loaded once."""
 
     def __init__(self, kind: str, default_role: PlatformRole | None, requester: Account,
                  lines: list[dict]):
@@ -93,6 +94,11 @@ class ListContext:
             if key in (role.code.casefold(), role.label_nl.casefold(), role.label_en.casefold()):
                 return role
         return None
+
+
+def _role_label(role: PlatformRole) -> str:
+    locale = get_locale()
+    return role.label(locale.language if locale is not None else "nl")
 
 
 def check_lines(lines: list[dict], context: ListContext) -> list[LineVerdict]:
@@ -150,7 +156,7 @@ def _check_role_change(line: dict, context: ListContext) -> LineVerdict:
             normalized=normalized, account=account, role=role)
     if account.role_id == role.id:
         return LineVerdict(HAS_ROLE, str(_l(
-            "Dit account heeft de rol %(role)s al. Verwijder de regel.", role=role.label_nl)),
+            "Dit account heeft de rol %(role)s al. Verwijder de regel.", role=_role_label(role))),
             normalized=normalized, account=account, role=role)
     return LineVerdict(READY, normalized=normalized, account=account, role=role)
 
@@ -162,6 +168,7 @@ def _check_person(line: dict, context: ListContext) -> LineVerdict:
         return role
     if creation.is_free_mail(normalized, context.free_mail):
         return LineVerdict(FREE_MAIL, str(creation.FREE_MAIL_MESSAGE), normalized=normalized)
+
     if not (line.get("first_name") or "").strip() or not (line.get("last_name") or "").strip():
         return LineVerdict(MISSING_NAME, str(_l("Vul de voornaam en de achternaam in.")),
                            normalized=normalized)
@@ -170,17 +177,21 @@ def _check_person(line: dict, context: ListContext) -> LineVerdict:
             return LineVerdict(MISSING_NAME, str(_l(
                 "Een naam is langer dan %(limit)s tekens. Kort de naam in.", limit=limit)),
                 normalized=normalized)
+
     school = _school_or_verdict(line, context)
     if isinstance(school, LineVerdict):
         return school
+
     account = context.accounts.get(normalized)
     if account is not None and account.origin == ORIGIN_ENTREE:
         return LineVerdict(ENTREE, str(_l(
             "Dit adres hoort bij een account dat via Entree inlogt; er is geen nieuw account "
             "nodig. Verwijder de regel.")), normalized=normalized, account=account)
+
     flags = []
     if account is not None:
-        flags.append(str(_l("Heeft al een account met de rol %(role)s.", role=account.role.label_nl)))
+        flags.append(str(_l("Heeft al een account met de rol %(role)s.",
+                               role=_role_label(account.role))))
     if creation.outside_school_domains(normalized, school):
         flags.append(str(_l("Adres valt buiten de e-maildomeinen van %(school)s.",
                             school=school.name)))
