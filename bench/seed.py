@@ -41,6 +41,7 @@ def seed_people(requesters: int = 200, schools: int = 20, agents: int = 5) -> Pe
     from app.extensions import db
     from app.models import Account, PlatformRole, School, StaffMembership
     from app.services.accounts import hash_password, role_by_code
+    from app.services.calendar import calendar_settings
 
     password_hash = hash_password(PASSWORD)
     now = datetime.now(timezone.utc)
@@ -62,6 +63,8 @@ def seed_people(requesters: int = 200, schools: int = 20, agents: int = 5) -> Pe
         agent.memberships.append(StaffMembership(kind="agent"))
     manager.memberships.append(StaffMembership(kind="manager"))
     db.session.add_all([*requester_rows, *agent_rows, manager])
+    # A helpdesk in use has its calendar settings row; only a fresh install lacks it.
+    calendar_settings()
     db.session.commit()
     role_ids = list(db.session.scalars(select(PlatformRole.id).where(PlatformRole.code != "student")))
     return People([row.id for row in requester_rows], [row.id for row in agent_rows], [manager.id],
