@@ -16,8 +16,9 @@ class RetryableApplyFailure(Exception):
 @shared_task(
     name="tasks.apply.apply_ticket",
     autoretry_for=(RetryableApplyFailure,),
-    # Waits of about 2, 4, 8 ... seconds with jitter, capped well below the broker's
-    # visibility timeout (3600 s), so Redis never redelivers a task that is only waiting.
+    # Celery waits a random time below 2, 4, 8 ... seconds (full jitter), capped at 600 s.
+    # The cap stays below the broker's visibility timeout (3600 s), so Redis does not
+    # hand a waiting retry to a second worker.
     retry_backoff=2,
     retry_backoff_max=600,
     retry_jitter=True,

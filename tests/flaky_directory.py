@@ -16,7 +16,7 @@ class FlakyDirectory(LocalDirectory):
     def __init__(self, failures: int | None = None, fail_for: set[int] | None = None):
         self.failures_left = int(os.environ.get("FLAKY_DIRECTORY_FAILURES", "2")) \
             if failures is None else failures
-        # Accounts that fail while failures are left; None means every account.
+        # Ids of the accounts whose calls fail while failures remain; None means every account.
         self.fail_for = fail_for
         self.calls = 0
 

@@ -9,8 +9,8 @@ from app.extensions import db
 class RejectionReason(db.Model):
     """A standard rejection reason an agent can pick instead of typing it each time.
 
-    The Dutch text is what the requester reads; the English text is shown to
-    agents who chose English and to requesters whose account language is English.
+    The requester reads the Dutch text, or the English one when their account's
+    language is English and an English text exists. Agents pick a reason by its label.
     """
 
     __tablename__ = "rejection_reason"
@@ -18,7 +18,7 @@ class RejectionReason(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     text_nl: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str] = mapped_column(Text, default="")
-    # Retired reasons stay in the table so old history rows keep their meaning.
+    # An inactive reason is no longer offered to agents but stays listed for admins.
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
     label: Mapped[str] = mapped_column(String(80), default="")

@@ -52,7 +52,7 @@ class CreationNotAvailable(Exception):
 
 
 def _create_line_account(line: RequestLine, directory):
-    """Create the account a line asks for, through the account-creation service when present.
+    """Create the account that a line requests, through the account-creation service.
 
     The service contract: ``app.services.account_creation.create_account_for_line(line,
     directory)`` adds the account (uncommitted) with the line's role, queues its

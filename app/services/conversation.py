@@ -1,8 +1,8 @@
 """Writing on a ticket without changing its state: assigning, messages and internal notes.
 
-Each function checks the actor, writes one history row, and commits once, with the
-same optimistic lock as ``app.services.workflow.fire_trigger``: the ticket's version
-goes up, so a colleague's decision made on a page that did not show this change is
+Each function checks the actor, writes one history row, and commits once. Each also
+raises the ticket's version, the optimistic lock that ``app.services.workflow.fire_trigger``
+checks. So a colleague's decision made on a page that did not show this change is
 refused as "changed meanwhile".
 """
 
@@ -46,13 +46,13 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def _commit(ticket: Ticket, what: str, account: Account) -> None:
+def _commit(ticket: Ticket, action: str, account: Account) -> None:
     try:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         logger.warning("ticket %s changed meanwhile; %s by account %s refused",
-                       ticket.id, what, account.id)
+                       ticket.id, action, account.id)
         raise TicketChanged(detail=f"ticket {ticket.id} was changed by another session") from None
     except Exception:
         db.session.rollback()
