@@ -113,7 +113,7 @@ def run(argv: list[str] | None = None) -> list[Result]:
 def _measure_view(app, database_url: str, browser, name: str, path: str, requests: int, count: int) -> Result:
     import psycopg
 
-    for _ in range(2):  # warm the caches of both sides, and store the calendar settings row
+    for _ in range(2):  # warm the caches of both sides
         browser.request("GET", path)
     statements = _capture_statements(app, path)
     kinds = [statement.split(None, 1)[0].upper() for statement, _ in statements]

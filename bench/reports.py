@@ -52,6 +52,7 @@ def hand_written(connection, params: dict) -> dict:
         f"SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY first_response_seconds) "
         f"FROM ticket WHERE {submitted_in}", params).fetchone()
     figures["received"], figures["first_response"] = row
+
     row = connection.execute(
         f"SELECT count(*) FILTER (WHERE {final}), count(*) FILTER (WHERE state = 'withdrawn'), "
         f"count(*) FILTER (WHERE {final} AND sla_met), "
@@ -59,6 +60,7 @@ def hand_written(connection, params: dict) -> dict:
         f"FROM ticket WHERE {closed_in}", params).fetchone()
     figures["closed"], figures["withdrawn"], figures["within"], percentiles = row
     figures["median"], figures["p90"] = percentiles or (None, None)
+
     rows = connection.execute(
         "SELECT state, CASE WHEN submitted_at > %(cutoff_0)s THEN 0 WHEN submitted_at > %(cutoff_1)s THEN 1 "
         "WHEN submitted_at > %(cutoff_2)s THEN 2 ELSE 3 END, count(*), "
@@ -69,6 +71,7 @@ def hand_written(connection, params: dict) -> dict:
     figures["backlog_by_age"] = [sum(row[2] for row in rows if row[1] == band) for band in range(4)]
     figures["breached_now"] = sum(row[3] for row in rows)
     figures["at_risk_now"] = sum(row[4] for row in rows)
+
     weekly_received = dict(connection.execute(
         "SELECT width_bucket(submitted_at, %(weeks)s) - 1, count(*) FROM ticket "
         "WHERE submitted_at >= %(first_week)s AND submitted_at < %(end)s GROUP BY 1", params).fetchall())
@@ -77,6 +80,7 @@ def hand_written(connection, params: dict) -> dict:
         f"WHERE closed_at >= %(first_week)s AND closed_at < %(end)s AND {final} GROUP BY 1", params).fetchall()}
     figures["weeks"] = [(weekly_received.get(index, 0), *weekly_closed.get(index, (0, 0)))
                         for index in range(len(params["weeks"]) - 1)]
+
     for group in ("assignee_id", "school_id"):
         figures[group] = {row[0]: tuple(row[1:]) for row in connection.execute(
             f"SELECT {group}, count(*) FILTER (WHERE {submitted_in}), "
@@ -89,6 +93,7 @@ def hand_written(connection, params: dict) -> dict:
             f"FROM ticket WHERE ({submitted_in}) OR ({closed_in}) "
             f"OR state IN ('submitted', 'in_review', 'waiting_for_requester', 'approved') GROUP BY 1",
             params).fetchall()}
+
     figures["self_service"] = connection.execute(
         "SELECT count(*) FROM history_event WHERE kind = 'code_redeemed' AND ticket_id IS NULL AND "
         + IN_WINDOW.format(column="at"), params).fetchone()[0]
