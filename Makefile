@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test translations-update translations-compile
+.PHONY: install run test screenshots translations-update translations-compile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,7 @@ run: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Regenerate docs/screenshots/*.png: Chromium on a stack filled by `roldesk demo`.
+screenshots: install
+	ROLDESK_SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/e2e/test_screenshots.py -q -p no:randomly

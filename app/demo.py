@@ -92,8 +92,9 @@ REPLIES = ["Bij de opleiding Zorg en Welzijn, locatie centrum.",
 REJECTIONS = ["Je account is gemaakt met een privé-e-mailadres. Maak een account aan met je "
               "werk-e-mailadres en dien het verzoek opnieuw in.",
               "De school kon niet bevestigen dat je praktijkopleider bent."]
-# Requests submitted less than this much business time ago are left open part-way.
-RECENT = timedelta(minutes=2 * 510)
+# Requests submitted less than this much business time ago (three working days) are
+# left open part-way.
+RECENT = timedelta(minutes=3 * 510)
 
 ANSWERS = ["Kies bij 'Profiel' een nieuw wachtwoord; de link staat in de mail die je krijgt.",
            "De materialen staan onder 'Mijn producten'. Log opnieuw in als ze er niet staan."]
@@ -127,8 +128,6 @@ def _submission_moment(start: datetime, now: datetime, rng: random.Random) -> da
 def _plan(ticket: Ticket, rng: random.Random) -> list[tuple[timedelta, str]]:
     """Return the steps after submission: business time to wait before each, and the trigger."""
     late = rng.random() < 0.12
-    if rng.random() < 0.03:
-        return []  # no agent claims it, so an old one shows as breached in the queue
     steps = [(_minutes(420, 900, rng) if late else _minutes(5, 240, rng), "start_review")]
     if rng.random() < 0.05:
         return steps + [(_minutes(10, 300, rng), "withdraw")]
@@ -167,8 +166,9 @@ def _play(ticket: Ticket, cast: Cast, now: datetime, rng: random.Random) -> None
     calendar = working_calendar()
     moment = ticket.submitted_at
     steps = _plan(ticket, rng)
-    if steps and calendar.between(moment, now) < RECENT:
-        # Recent requests stop part-way, so the queue shows every open state whatever the hour.
+    if calendar.between(moment, now) < RECENT:
+        # Recent requests stop part-way, so the queue shows every open state whatever the hour,
+        # and some are still unclaimed, which makes them due soon or overdue.
         steps = steps[:rng.randrange(len(steps))]
     for delay, trigger in steps:
         moment = calendar.add(moment, delay)

@@ -7,9 +7,9 @@ Celery beat on Redis with a queue of this run alone. All of them share one insta
 folder under pytest's tmp dir, and all are stopped by pid afterwards, also when a
 test fails.
 
-Tests act in the browser through ``stack.new_page()``; anything a test sets up
-behind the scenes (staff accounts, schools, activation codes) goes through the
-service layer in ``stack.app_context()``, on the same database.
+Tests act in the browser through pages from the ``people`` fixture. Anything a
+test sets up behind the scenes, such as staff accounts, schools and activation
+codes, goes through the service layer in ``stack.app_context()``.
 
 On failure a screenshot and the HTML of every page the test opened are saved
 under ``test-artifacts/``.
@@ -46,7 +46,15 @@ BIN = PROJECT_ROOT / ".venv" / "bin"
 START_TIMEOUT = 30.0
 PASSWORD = "e2e-wachtwoord-9"
 
-pytestmark = [pytest.mark.browser, pytest.mark.worker]
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests in this folder, so ``-m "not browser"`` leaves them out."""
+    folder = Path(__file__).parent
+    for item in items:
+        if folder in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.worker)
 
 
 def free_port() -> int:
