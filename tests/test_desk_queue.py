@@ -160,3 +160,33 @@ def test_queue_page__overdue_shows_time_late(seeded, client, auth):
     page = client.get("/helpdesk/?sla=breached").get_data(as_text=True)
 
     assert "te laat" in page
+
+
+def _statements_for_queue_page(client) -> int:
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/helpdesk/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_queue_page__statements_do_not_grow_with_rows(seeded, client, auth):
+    auth.login(seeded["me"].email)
+    client.get("/helpdesk/")
+    # Committing expires the rows the test session holds, as adding tickets does below.
+    db.session.commit()
+    with_five = _statements_for_queue_page(client)
+    for _number in range(5):
+        make_ticket(_requester(school_id=seeded["alpha"].id))
+
+    with_ten = _statements_for_queue_page(client)
+
+    assert with_ten == with_five
