@@ -34,8 +34,10 @@ class ListForm(FlaskForm):
     wanted_role_id = SelectField(_l("Gewenste rol"), coerce=int, validators=[
         DataRequired(_l("Kies de gewenste rol."))])
     upload = FileField(_l("Bestand (CSV of Excel)"))
-    pasted = TextAreaField(_l("Of plak de regels"), validators=[Optional(), Length(max=400_000)])
-    motivation = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=4000)])
+    pasted = TextAreaField(_l("Of plak de regels"), validators=[Optional(), Length(max=400_000, message=_l(
+        "De geplakte lijst is te lang. Upload de lijst liever als bestand."))])
+    motivation = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=4000, message=_l(
+        "De toelichting mag maximaal 4.000 tekens lang zijn."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

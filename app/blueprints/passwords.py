@@ -24,7 +24,8 @@ def _long_enough(form, field) -> None:
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(_l("Nieuw wachtwoord"), validators=[
-        DataRequired(_l("Vul een wachtwoord in.")), Length(max=200), _long_enough])
+        DataRequired(_l("Vul een wachtwoord in.")), Length(max=200, message=_l("Een wachtwoord is maximaal 200 tekens.")),
+        _long_enough])
     repeat = PasswordField(_l("Herhaal het wachtwoord"), validators=[
         DataRequired(_l("Vul het wachtwoord nog een keer in.")),
         EqualTo("password", message=_l("De twee wachtwoorden zijn niet gelijk. Typ ze opnieuw."))])

@@ -25,7 +25,8 @@ _SHOWN_ONCE_KEY = "issued_activation_code"
 class CodeForm(FlaskForm):
     role_id = SelectField(_l("Rol die de code geeft"), coerce=int)
     school_id = SelectField(_l("School"), coerce=int)
-    organisation = StringField(_l("Of: naam van de organisatie"), validators=[Length(max=200)])
+    organisation = StringField(_l("Of: naam van de organisatie"), validators=[Length(max=200, message=_l(
+        "Een naam is maximaal 200 tekens."))])
     valid_from = DateField(_l("Geldig vanaf"), validators=[
         DataRequired(_l("Vul de eerste dag in waarop de code werkt."))])
     valid_until = DateField(_l("Geldig tot en met"), validators=[
@@ -33,7 +34,8 @@ class CodeForm(FlaskForm):
     max_uses = IntegerField(_l("Maximaal aantal keer te gebruiken"), validators=[
         DataRequired(_l("Vul in hoe vaak de code gebruikt mag worden.")),
         NumberRange(min=1, max=10000, message=_l("Kies een aantal van 1 tot en met 10.000."))])
-    note = TextAreaField(_l("Notitie"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("Notitie"), validators=[Optional(), Length(max=2000, message=_l(
+        "Een notitie is maximaal 2.000 tekens."))])
 
     def validate_valid_until(self, field) -> None:
         if self.valid_from.data and field.data and field.data < self.valid_from.data:

@@ -35,8 +35,9 @@ def _check_domains(form, field) -> None:
 
 class SchoolForm(FlaskForm):
     name = StringField(_l("Naam"), validators=[DataRequired(_l("Vul de naam van de school in.")),
-                                               Length(max=200)])
-    brin = StringField(_l("BRIN-code"), validators=[Optional(), Length(max=8)])
+                                               Length(max=200, message=_l("Een naam is maximaal 200 tekens."))])
+    brin = StringField(_l("BRIN-code"), validators=[Optional(), Length(max=8, message=_l(
+        "Een BRIN-code is maximaal 8 tekens, bijvoorbeeld 25LX."))])
     mail_domains = TextAreaField(_l("E-maildomeinen"), validators=[_check_domains])
 
 
