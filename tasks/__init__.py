@@ -14,7 +14,7 @@ def _broker_settings(app: Flask) -> dict:
         return {"broker_url": url}
     # A broker that needs no server: messages are files in folders under the instance path.
     folder = Path(app.config["BROKER_FOLDER"])
-    for name in ("queue", "processed"):
+    for name in ("queue", "processed", "control"):
         (folder / name).mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
@@ -22,6 +22,8 @@ def _broker_settings(app: Flask) -> dict:
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            # Without this, kombu keeps its exchange table in ./control of the working directory.
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         },
     }
