@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.accounts import Account, PlatformRole, School
 from app.models.types import UTCDateTime, utcnow
+from workflows.ticket_machine import OPEN_STATES
 
 KIND_ROLE_CHANGE = "role_change"
 KIND_ACCOUNT_CREATION = "account_creation"
@@ -96,6 +97,11 @@ Index("ix_ticket_kind_state_due", Ticket.kind, Ticket.state, Ticket.due_at)
 Index("ix_ticket_role_state_due", Ticket.wanted_role_id, Ticket.state, Ticket.due_at)
 Index("ix_ticket_assignee_state_due", Ticket.assignee_id, Ticket.state, Ticket.due_at)
 Index("ix_ticket_school_state_due", Ticket.school_id, Ticket.state, Ticket.due_at)
+# The default queue view (every open state, soonest due first) and the "all" view read these
+# in order and stop after one page, instead of sorting every matching row.
+Index("ix_ticket_open_due", Ticket.due_at, Ticket.id,
+      postgresql_where=Ticket.state.in_(OPEN_STATES), sqlite_where=Ticket.state.in_(OPEN_STATES))
+Index("ix_ticket_due", Ticket.due_at, Ticket.id)
 
 
 LINE_PENDING = "pending"

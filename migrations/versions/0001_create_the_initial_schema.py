@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 20:50:37.862117
+Create Date: 2026-12-04 21:00:02.327934
 
 """
 from alembic import op
@@ -208,7 +208,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ticket_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index('ix_ticket_assignee_state_due', ['assignee_id', 'state', 'due_at'], unique=False)
         batch_op.create_index('ix_ticket_closed_at', ['closed_at'], unique=False)
+        batch_op.create_index('ix_ticket_due', ['due_at', 'id'], unique=False)
         batch_op.create_index('ix_ticket_kind_state_due', ['kind', 'state', 'due_at'], unique=False)
+        batch_op.create_index('ix_ticket_open_due', ['due_at', 'id'], unique=False, postgresql_where=sa.text("state IN ('submitted', 'in_review', 'waiting_for_requester', 'approved')"), sqlite_where=sa.text("state IN ('submitted', 'in_review', 'waiting_for_requester', 'approved')"))
         batch_op.create_index(batch_op.f('ix_ticket_requester_id'), ['requester_id'], unique=False)
         batch_op.create_index('ix_ticket_role_state_due', ['wanted_role_id', 'state', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_school_id'), ['school_id'], unique=False)
@@ -340,7 +342,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ticket_school_id'))
         batch_op.drop_index('ix_ticket_role_state_due')
         batch_op.drop_index(batch_op.f('ix_ticket_requester_id'))
+        batch_op.drop_index('ix_ticket_open_due', postgresql_where=sa.text("state IN ('submitted', 'in_review', 'waiting_for_requester', 'approved')"), sqlite_where=sa.text("state IN ('submitted', 'in_review', 'waiting_for_requester', 'approved')"))
         batch_op.drop_index('ix_ticket_kind_state_due')
+        batch_op.drop_index('ix_ticket_due')
         batch_op.drop_index('ix_ticket_closed_at')
         batch_op.drop_index('ix_ticket_assignee_state_due')
         batch_op.drop_index(batch_op.f('ix_ticket_assignee_id'))
