@@ -1,7 +1,8 @@
 """The production stack on this machine, for end-to-end tests in a real browser.
 
-``stack`` (session-scoped) starts a fresh PostgreSQL database migrated by
-``roldesk init-db`` and an SMTP server on loopback that keeps every mail. Then it
+``stack`` (one for the tests in this folder) starts a fresh PostgreSQL database
+migrated by ``roldesk init-db`` and an SMTP server on loopback that keeps every
+mail. Then it
 starts the web app under gunicorn on a free loopback port, and a Celery worker and
 Celery beat on Redis with a queue of this run alone. All of them share one instance
 folder under pytest's tmp dir, and all are stopped by pid afterwards, also when a
@@ -287,9 +288,9 @@ def run_stack(browser, tmp_path: Path, with_worker: bool = True,
         yield stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(browser, tmp_path_factory) -> Iterator[Stack]:
-    """The production stack shared by the end-to-end tests of this run."""
+    """The production stack shared by the end-to-end tests, stopped when they are done."""
     if shutil.which(CHROMIUM) is None:
         unavailable(f"Chromium is not installed at {CHROMIUM}")
     with run_stack(browser, tmp_path_factory.mktemp("e2e")) as running:
