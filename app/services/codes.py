@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.extensions import db
+from app.formatting import local_datetime
 from app.models import ORIGIN_ENTREE, Account, ActivationCode, CodeRedemption, HistoryEvent
 from app.models.types import utcnow
 from app.services.directory import account_directory
@@ -121,8 +122,6 @@ def _check_usable(code: ActivationCode | None, account: Account, now: datetime) 
         raise CodeRefused(_l("Deze activatiecode is ingetrokken. Vraag je school of organisatie "
                              "om een nieuwe code."), detail=f"code {code.id} is revoked")
     if now < code.valid_from:
-        from app.formatting import local_datetime
-
         raise CodeRefused(_l("Deze activatiecode is nog niet geldig. Je kunt hem gebruiken "
                              "vanaf %(moment)s.", moment=local_datetime(code.valid_from)),
                           detail=f"code {code.id} is valid from {code.valid_from}")
