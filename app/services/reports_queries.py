@@ -62,7 +62,12 @@ def _closed_in(window: Window, filters: ReportFilters) -> list:
 
 
 def _sla_closed_in(window: Window, filters: ReportFilters) -> list:
-    return [*_closed_in(window, filters), Ticket.state.in_(SLA_FINAL_STATES)]
+    """Return the WHERE clauses for requests that reached applied, rejected or answered in ``window``.
+
+    The clock sets sla_met exactly for those final states, and testing it in place of
+    the state keeps SQLite on the closed_at index instead of a state-first one.
+    """
+    return [*_closed_in(window, filters), Ticket.sla_met.is_not(None)]
 
 
 def _count_if(condition):
