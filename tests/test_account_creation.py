@@ -242,3 +242,17 @@ def test_admin__free_mail_domain_added_once(app, client, auth):
     assert db.session.scalars(select(FreeMailDomain.domain)).all() == ["gratis.example"]
     assert "Dit domein staat al op de lijst." in again.get_data(as_text=True)
     assert "Dit domein staat al op de lijst." in packaged.get_data(as_text=True)
+
+
+def test_applied_mail__lists_each_line_outcome(app, client, contact):
+    ticket, agent = _ticket_in_review(client)
+    decide_line(ticket.lines[1], agent, approve=False, reason="Geen praktijkopleider")
+    fire_trigger(db.session.get(Ticket, ticket.id), "approve", agent)
+
+    apply.apply_ticket(ticket.id)
+
+    mail = db.session.scalars(select(OutboxMail).where(OutboxMail.template == "role_applied")).one()
+    assert "1. zoe@roc-test.nl: doorgevoerd" in mail.body_text
+    assert "2. ali@roc-test.nl: afgewezen (Geen praktijkopleider)" in mail.body_text
+    assert "Je nieuwe rol is" not in mail.body_text
+    assert "ali@roc-test.nl: afgewezen (Geen praktijkopleider)" in mail.body_html
