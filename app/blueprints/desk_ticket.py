@@ -42,13 +42,23 @@ DONE_MESSAGES = {
 }
 
 
+# Buttons in this order: moving the request forward first, rejecting last.
+BUTTON_ORDER = ("start_review", "approve", "answer", "reopen", "ask_requester", "reject")
+TEXT_LABELS = {
+    "ask_requester": _l("Vraag aan de aanvrager"),
+    "answer": _l("Antwoord aan de aanvrager"),
+    "reject": _l("Eigen toelichting"),
+}
+
+
 def _agent_triggers(ticket) -> list[str]:
     """Return the buttons to show: the agent's triggers, without a second approval of one's own."""
     triggers = [trigger for trigger in allowed_triggers(ticket, current_user)
                 if machine.actor_for(ticket.kind, trigger) == machine.AGENT]
     if ticket.first_approver_id == current_user.id and "approve" in triggers:
         triggers.remove("approve")
-    return triggers
+    return sorted(triggers, key=lambda trigger: BUTTON_ORDER.index(trigger)
+                  if trigger in BUTTON_ORDER else len(BUTTON_ORDER))
 
 
 def _agents() -> list[Account]:
@@ -72,6 +82,7 @@ def _page(ticket, status: int = 200, error: str | None = None, forms: dict | Non
     for trigger in triggers:
         form = forms.get(trigger) or ActionForm(prefix=trigger, formdata=None)
         form.reason.choices = reasons
+        form.text.label.text = TEXT_LABELS.get(trigger, form.text.label.text)
         actions[trigger] = _fresh_version(form, ticket.version)
     assign_form = forms.get("assign") or AssignForm(formdata=None, assignee=ticket.assignee_id or 0)
     assign_form.assignee.choices = [SelectChoice(0, _("Niemand"))] + [
