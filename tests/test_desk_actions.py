@@ -259,3 +259,43 @@ def test_unknown_ticket__is_404(client, agent):
     assert client.get("/helpdesk/verzoek/999999").status_code == 404
     assert client.post("/helpdesk/verzoek/999999/actie/approve",
                        data={"approve-version": 1}).status_code == 404
+
+
+def test_ticket_page__shows_apply_error_and_retry(client, agent):
+    ticket = _in_review(client, agent)
+    _act(client, ticket, "approve")
+    ticket = _ticket(ticket.id)
+    ticket.apply_error = "de accountdirectory reageert niet"
+    ticket.apply_attempts = 2
+    db.session.commit()
+
+    page = client.get(f"/helpdesk/verzoek/{ticket.id}").get_data(as_text=True)
+
+    assert "Doorvoeren is mislukt" in page
+    assert "de accountdirectory reageert niet" in page
+    assert "2 pogingen" in page
+    assert "Opnieuw doorvoeren" in page
+
+
+def _timeline_items(page: str) -> list[str]:
+    timeline = page[page.index('id="timeline"'):]
+    timeline = timeline[:timeline.index("</ol>")]
+    return timeline.split("<li")[1:]
+
+
+def test_ticket_page__shows_message_and_internal_note_apart(client, agent):
+    ticket = make_ticket()
+    client.post(f"/helpdesk/verzoek/{ticket.id}/notitie",
+                data={"note-version": ticket.version, "note-text": "Alleen voor collega's."})
+    ticket = _ticket(ticket.id)
+    client.post(f"/helpdesk/verzoek/{ticket.id}/bericht",
+                data={"message-version": ticket.version, "message-text": "Voor de aanvrager."})
+
+    page = client.get(f"/helpdesk/verzoek/{ticket.id}").get_data(as_text=True)
+
+    items = _timeline_items(page)
+    note_item = next(item for item in items if "Alleen voor collega" in item)
+    message_item = next(item for item in items if "Voor de aanvrager." in item)
+    assert "intern, niet zichtbaar voor de aanvrager" in note_item
+    assert "internal" in note_item
+    assert "intern, niet zichtbaar voor de aanvrager" not in message_item
