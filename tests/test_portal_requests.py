@@ -244,3 +244,14 @@ def test_request_form__without_csrf_token_not_submitted(app, client, requester):
     assert response.status_code == 400
     assert 'value="Mijn motivatie"' in response.get_data(as_text=True)
     assert own_tickets(requester) == []
+
+
+def test_question__allowed_for_entree_account(app, client, auth):
+    account = make_account(email="entree@school.example", origin="entree")
+    auth.login("entree@school.example")
+
+    response = post_request(client, topic="question", wanted=None, motivation="Waar vind ik mijn boeken?")
+
+    assert response.status_code == 302
+    [ticket] = own_tickets(account)
+    assert ticket.kind == "question"

@@ -338,3 +338,14 @@ def test_expired_csrf_token__friendly_page_resends_input(app, client, monkeypatc
                         data={"email": "jan@school.example", "csrf_token": token_of(page)})
     assert again.status_code == 302
     assert again.headers["Location"].endswith("/account-aanmaken/voornaam")
+
+
+@pytest.mark.app_config({"RATELIMIT_ENABLED": True})
+def test_login__rate_limited(app, client):
+    make_account(email="jan@school.example")
+    statuses = [client.post("/inloggen", data={"email": "jan@school.example", "password": "fout"}).status_code
+                for _ in range(11)]
+
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
+    assert "Te veel pogingen" in client.post("/inloggen", data={"email": "x@y.nl", "password": "z"}).get_data(as_text=True)
