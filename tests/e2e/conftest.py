@@ -207,6 +207,15 @@ def _stack_app(instance: Path, settings: dict):
         return create_app(settings)
 
 
+def _close_connections(app) -> None:
+    """Close the in-process app's database and broker connections before the database is dropped."""
+    from app.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    app.extensions["celery"].close()
+
+
 def _run_cli(args: list[str], env: dict) -> str:
     result = subprocess.run([str(BIN / "roldesk"), *args], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
@@ -260,6 +269,7 @@ def run_stack(browser, tmp_path: Path, with_worker: bool = True,
             "MAIL_DIR": str(instance / "mail"),
         }
         app = _stack_app(instance, settings)
+        cleanup.callback(_close_connections, app)
         env = worker_environment(app)
         # Rate limits count per process here, because in the shared Redis other test runs would add to them.
         env["ROLDESK_RATELIMIT_STORAGE_URL"] = "memory://"
