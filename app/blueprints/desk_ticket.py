@@ -45,7 +45,6 @@ DONE_MESSAGES = {
 # Buttons in this order: moving the request forward first, rejecting last.
 BUTTON_ORDER = ("start_review", "approve", "answer", "reopen", "ask_requester", "reject")
 TEXT_LABELS = {
-    "ask_requester": _l("Vraag aan de aanvrager"),
     "answer": _l("Antwoord aan de aanvrager"),
     "reject": _l("Eigen toelichting"),
 }
