@@ -86,6 +86,8 @@ def test_dashboard__default_is_last_four_full_weeks(client, manager, monkeypatch
     monkeypatch.setattr(reports_view, "_today", lambda: NOW.date())
     html = client.get("/rapportage/").get_data(as_text=True)
     assert "2 november 2026 tot en met 29 november 2026" in html
+    assert 'value="2026-11-02"' in html
+    assert 'value="2026-11-29"' in html
 
 
 @pytest.mark.parametrize("query, message", [

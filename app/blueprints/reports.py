@@ -119,6 +119,11 @@ def _today() -> date:
 def _read_form() -> ReportForm:
     form = ReportForm(formdata=request.args)
     form.fill_choices()
+    # Empty dates show the default period, so the manager sees which weeks the figures cover.
+    default = default_period(_today())
+    for field, day in ((form.start, default.first_day), (form.end, default.last_day)):
+        if field.data is None and not "".join(field.raw_data or []).strip():
+            field.data = day
     return form
 
 
