@@ -145,7 +145,7 @@ def test_agent__claims_and_asks_the_requester(journey):
     assert_accessible(page)
     page.get_by_role("button", name="In behandeling nemen").click()
     expect(page.locator("#ticket-state")).to_have_text("in behandeling")
-    page.locator("#action-ask_requester").get_by_label("Toelichting").fill(
+    page.locator("#action-ask_requester").get_by_role("textbox").fill(
         "Bij welke opleiding begeleid je de stagiairs?")
     page.get_by_role("button", name="Vraag stellen aan de aanvrager").click()
 
