@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations-compile
 
 translations-compile: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d translations --statistics 2>&1 | tail -n 1
+	$(BIN)/pybabel compile --use-fuzzy -d translations --statistics
 
 # Extract the Dutch source strings and merge them into the English catalogue.
 translations-update: $(STAMP)
