@@ -55,6 +55,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Uploaded lists are at most 5 MB; the limit leaves room for the rest of the form.
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         PASSWORD_MIN_LENGTH=6,
         CONFIRMATION_HOURS=24,
     )

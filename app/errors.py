@@ -28,6 +28,12 @@ def register(app: Flask) -> None:
         return render_template("errors/error.html", title=_("Pagina niet gevonden"),
                                message=_("Deze pagina bestaat niet (meer). Controleer het adres.")), 404
 
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_template("errors/error.html", title=_("Bestand te groot"),
+                               message=_("Wat je verstuurt is groter dan 8 MB. Kies een kleiner "
+                                         "bestand of verdeel de lijst over meer verzoeken.")), 413
+
     @app.errorhandler(429)
     def too_many(error):
         return render_template("errors/error.html", title=_("Even geduld"),

@@ -38,3 +38,12 @@ def test_requester__gets_403_on_desk(app, client, auth):
     assert client.get("/helpdesk/").status_code == 403
     assert client.get("/rapportage/").status_code == 403
     assert client.get("/beheer/").status_code == 403
+
+
+def test_upload_over_limit__gets_dutch_message(app, client, auth):
+    make_account(email="contact@school.example")
+    auth.login("contact@school.example")
+    response = client.post("/verzoek/lijst/", data=b"x" * (9 * 1024 * 1024),
+                           content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert "groter dan 8 MB" in response.get_data(as_text=True)
