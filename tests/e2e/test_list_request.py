@@ -68,7 +68,11 @@ def test_list_request__applied_line_by_line(stack, people):
     agent.get_by_role("link", name=reference).click()
     expect(agent.get_by_role("table").filter(has_text=MEMBERS[0])).to_be_visible()
     agent.get_by_role("button", name="In behandeling nemen").click()
-    agent.get_by_role("button", name="Goedkeuren").click()
+    first_line = agent.get_by_role("row", name=re.compile(re.escape(MEMBERS[0])))
+    first_line.get_by_role("button", name="Goedkeuren").click()
+    expect(agent.get_by_role("row", name=re.compile(re.escape(MEMBERS[0])))).to_contain_text("goedgekeurd")
+    agent.get_by_role("button", name="Alle regels goedkeuren").click()
+    agent.locator("#action-approve").get_by_role("button", name="Goedkeuren").click()
     wait_for_state(agent, "doorgevoerd")
 
     assert roles_of(stack, MEMBERS) == {address: "workplace_trainer" for address in MEMBERS}
