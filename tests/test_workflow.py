@@ -115,3 +115,31 @@ def test_allowed_triggers__for_buttons(app):
     assert allowed_triggers(ticket, agent) == ["start_review", "reject"]
     assert allowed_triggers(ticket, ticket.requester) == ["withdraw"]
     assert allowed_triggers(ticket, make_account()) == []
+
+
+def test_agent_own_request__cannot_be_handled(app):
+    agent = make_agent()
+    ticket = make_ticket(agent)
+    assert allowed_triggers(ticket, agent) == ["withdraw"]
+    with pytest.raises(NotAllowed):
+        fire_trigger(ticket, "start_review", agent)
+    assert db.session.get(Ticket, ticket.id).state == "submitted"
+    fire_trigger(ticket, "withdraw", agent)
+    assert ticket.state == "withdrawn"
+
+
+def test_calendar_settings__one_select_per_transaction(app):
+    from sqlalchemy import event
+
+    from app.services.calendar import calendar_settings
+
+    calendar_settings()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(20):
+            calendar_settings()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert statements == []

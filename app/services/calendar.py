@@ -18,12 +18,20 @@ _cache: dict[tuple, WorkingCalendar] = {}
 
 
 def calendar_settings() -> CalendarSettings:
-    """Return the settings row, creating it with the defaults when missing."""
+    """Return the settings row, creating it with the defaults when missing.
+
+    The session keeps a strong reference to the row, so a page that asks for it
+    once per ticket sends one SELECT per transaction instead of one per call.
+    """
+    settings = db.session.info.get("calendar_settings")
+    if settings is not None and settings in db.session:
+        return settings
     settings = db.session.get(CalendarSettings, 1)
     if settings is None:
         settings = CalendarSettings(id=1, sla_minutes=DEFAULT_SLA_MINUTES, revision=1)
         db.session.add(settings)
         db.session.flush()
+    db.session.info["calendar_settings"] = settings
     return settings
 
 

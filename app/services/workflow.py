@@ -49,14 +49,13 @@ def actor_kind(ticket: Ticket, account: Account | None) -> str | None:
 
 def allowed_triggers(ticket: Ticket, account: Account | None) -> list[str]:
     """Return the triggers ``account`` may fire on ``ticket`` now, for showing buttons."""
-    kinds = [actor_kind(ticket, account)]
-    if account is not None and account.is_agent and account.id == ticket.requester_id:
-        kinds.append(machine.REQUESTER)
-    triggers: list[str] = []
-    for kind in kinds:
-        if kind is not None:
-            triggers += machine.allowed_triggers(ticket.kind, ticket.state, kind)
-    return triggers
+    if account is not None and account.id == ticket.requester_id:
+        # An agent's own request shows the requester's actions only.
+        return machine.allowed_triggers(ticket.kind, ticket.state, machine.REQUESTER)
+    kind = actor_kind(ticket, account)
+    if kind is None:
+        return []
+    return machine.allowed_triggers(ticket.kind, ticket.state, kind)
 
 
 def _check_actor(ticket: Ticket, trigger: str, account: Account | None) -> None:
@@ -66,6 +65,12 @@ def _check_actor(ticket: Ticket, trigger: str, account: Account | None) -> None:
     if required == machine.SYSTEM and account is None:
         return
     if required == machine.AGENT and account is not None and account.is_agent:
+        if account.id == ticket.requester_id:
+            # Segregation of duties: nobody reviews or approves their own request.
+            raise NotAllowed(
+                _l("Je kunt je eigen verzoek niet behandelen. Vraag een collega om het op te pakken."),
+                detail=f"agent {account.id} is the requester of ticket {ticket.id}",
+            )
         return
     if required == machine.REQUESTER and account is not None and account.id == ticket.requester_id:
         return
