@@ -6,6 +6,8 @@ from email.utils import make_msgid, parseaddr
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Account, OutboxMail, Ticket
@@ -36,7 +38,8 @@ def queue_mail(template: str, recipient: Recipient, context: dict, ticket: Ticke
                message_id: str | None = None) -> OutboxMail:
     """Render ``templates/mail/<template>`` and add it to the outbox in the current transaction.
 
-    The mail is delivered by a Celery task after the caller commits. The template
+    The mail is delivered by a Celery task after the caller commits; its id is set
+    at the next flush. The template
     set is ``<template>.subject.txt``, ``<template>.txt`` and ``<template>.html``.
     A fixed ``message_id`` makes a second mail with the same id fail on the unique
     constraint, which the hourly digest uses to mail each window once.
@@ -59,8 +62,14 @@ def queue_mail(template: str, recipient: Recipient, context: dict, ticket: Ticke
         message_id=message_id or _message_id(),
     )
     db.session.add(mail)
-    db.session.flush()
-    enqueue_after_commit(db.session, DELIVER_TASK, mail.id)
-    logger.debug("queued mail %s (%s) for ticket %s", mail.id, template,
-                 ticket.id if ticket is not None else None)
+    logger.debug("queued mail %s for ticket %s", template, ticket.id if ticket is not None else None)
     return mail
+
+
+@event.listens_for(Session, "after_flush")
+def _deliver_new_mails_after_commit(session: Session, flush_context) -> None:
+    # Mails are flushed together with the change that causes them, in one INSERT where
+    # the database allows; only then are their ids known for the delivery tasks.
+    for instance in session.new:
+        if isinstance(instance, OutboxMail):
+            enqueue_after_commit(session, DELIVER_TASK, instance.id)
