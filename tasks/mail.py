@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from app.services import delivery, digest
+from app.services import delivery, delivery_batch, digest
 
 logger = logging.getLogger(__name__)
 
@@ -17,8 +17,12 @@ def deliver_mail(mail_id: int) -> str:
 
 @shared_task(name="tasks.mail.requeue_unsent")
 def requeue_unsent() -> int:
-    """Queue delivery again for mails still pending; return how many were queued."""
-    return delivery.requeue_unsent()
+    """Send the mails still pending in batches over one connection; return how many were sent.
+
+    The per-mail task queued after commit sends a new mail at once. This sweep runs
+    every 60 s and drains what is left, such as retries and a backlog, for at most 50 s.
+    """
+    return delivery_batch.drain()
 
 
 @shared_task(name="tasks.mail.new_request_digest")

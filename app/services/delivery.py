@@ -15,6 +15,7 @@ a receiving system can drop the copy.
 import logging
 import smtplib
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from email import policy
@@ -44,10 +45,14 @@ SMTP_TIMEOUT_SECONDS = 30
 
 @dataclass
 class DeliveryError(Exception):
-    """An SMTP failure: ``permanent`` for a 5xx reply, otherwise worth another try."""
+    """An SMTP failure: ``permanent`` for a 5xx reply, otherwise worth another try.
+
+    ``connection_lost`` marks a failed connection, as opposed to a reply that rejects this mail.
+    """
 
     permanent: bool
     detail: str
+    connection_lost: bool = False
 
     def __str__(self) -> str:
         return self.detail
@@ -75,15 +80,15 @@ def build_message(mail: OutboxMail, address: str | None = None) -> EmailMessage:
     return message
 
 
-def _claim_lease() -> timedelta:
+def claim_lease() -> timedelta:
     return timedelta(seconds=current_app.config.get("MAIL_CLAIM_SECONDS", 300))
 
 
-def _claimable(now):
+def claimable(now):
     """Return the WHERE clause for due pending mails with no claim or an expired one."""
     return (
         OutboxMail.status == MAIL_PENDING,
-        or_(OutboxMail.claimed_at.is_(None), OutboxMail.claimed_at < now - _claim_lease()),
+        or_(OutboxMail.claimed_at.is_(None), OutboxMail.claimed_at < now - claim_lease()),
         or_(OutboxMail.next_attempt_at.is_(None), OutboxMail.next_attempt_at <= now),
     )
 
@@ -92,14 +97,14 @@ def _claim(mail_id: int) -> str | None:
     token = uuid.uuid4().hex
     claimed = db.session.execute(
         update(OutboxMail)
-        .where(OutboxMail.id == mail_id, *_claimable(utcnow()))
+        .where(OutboxMail.id == mail_id, *claimable(utcnow()))
         .values(claimed_at=utcnow(), claim_token=token, attempts=OutboxMail.attempts + 1)
     )
     db.session.commit()
     return token if claimed.rowcount == 1 else None
 
 
-def _write_file(message: EmailMessage, mail: OutboxMail) -> None:
+def write_file(message: EmailMessage, mail: OutboxMail) -> None:
     folder = Path(current_app.config["MAIL_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     # An internationalised address needs UTF-8 headers (RFC 6532); other mails keep the
@@ -108,7 +113,7 @@ def _write_file(message: EmailMessage, mail: OutboxMail) -> None:
     (folder / f"{mail.id:08d}-{mail.template}.eml").write_bytes(data)
 
 
-def _open_smtp() -> smtplib.SMTP:
+def open_smtp() -> smtplib.SMTP:
     config = current_app.config
     smtp_class = smtplib.SMTP_SSL if config["SMTP_TLS"] == "ssl" else smtplib.SMTP
     smtp = smtp_class(config["SMTP_HOST"], config["SMTP_PORT"], timeout=SMTP_TIMEOUT_SECONDS)
@@ -135,11 +140,11 @@ def _smtp_address(smtp: smtplib.SMTP, address: str) -> str:
     return _ascii_domain(address)
 
 
-def _send_smtp(mail: OutboxMail) -> None:
+@contextmanager
+def smtp_errors():
+    """Turn smtplib's exceptions into a DeliveryError for the mail being sent."""
     try:
-        with _open_smtp() as smtp:
-            address = _smtp_address(smtp, mail.to_address)
-            smtp.send_message(build_message(mail, address), to_addrs=[address])
+        yield
     except smtplib.SMTPRecipientsRefused as error:
         code, reply = next(iter(error.recipients.values()))
         raise DeliveryError(code >= 500, f"recipient refused: {code} {reply!r}") from error
@@ -148,7 +153,21 @@ def _send_smtp(mail: OutboxMail) -> None:
                             f"SMTP reply {error.smtp_code} {error.smtp_error!r}") from error
     except OSError as error:
         # Refused and dropped connections and timeouts; smtplib's other errors are OSErrors too.
-        raise DeliveryError(False, f"{type(error).__name__}: {error}") from error
+        raise DeliveryError(False, f"{type(error).__name__}: {error}",
+                            connection_lost=True) from error
+
+
+def send_over(smtp: smtplib.SMTP, mail: OutboxMail) -> None:
+    """Send ``mail`` over the open connection ``smtp``; raise DeliveryError when it is refused."""
+    with smtp_errors():
+        address = _smtp_address(smtp, mail.to_address)
+        smtp.send_message(build_message(mail, address), to_addrs=[address])
+
+
+def _send_smtp(mail: OutboxMail) -> None:
+    with smtp_errors():
+        with open_smtp() as smtp:
+            send_over(smtp, mail)
 
 
 def _retry_delay(attempts: int) -> timedelta:
@@ -165,7 +184,7 @@ def _finish(mail_id: int, token: str, **values) -> None:
     db.session.commit()
 
 
-def _record_failure(mail: OutboxMail, token: str, error: DeliveryError) -> str:
+def record_failure(mail: OutboxMail, token: str, error: DeliveryError) -> str:
     if error.permanent or mail.attempts >= MAX_ATTEMPTS:
         _finish(mail.id, token, status=MAIL_FAILED, last_error=error.detail, claim_token=None)
         if mail.ticket_id is not None:
@@ -197,9 +216,9 @@ def deliver(mail_id: int) -> str:
         if current_app.config.get("SMTP_HOST"):
             _send_smtp(mail)
         else:
-            _write_file(build_message(mail), mail)
+            write_file(build_message(mail), mail)
     except DeliveryError as error:
-        return _record_failure(mail, token, error)
+        return record_failure(mail, token, error)
     _finish(mail_id, token, status=MAIL_SENT, sent_at=utcnow(), last_error="")
     logger.info("mail %s (%s) for ticket %s sent", mail_id, mail.template, mail.ticket_id)
     return "sent"
@@ -209,7 +228,7 @@ def requeue_unsent(limit: int = 500) -> int:
     """Queue delivery for pending mails whose claim is free or expired and whose retry is due."""
     ids = db.session.scalars(
         select(OutboxMail.id)
-        .where(*_claimable(utcnow()))
+        .where(*claimable(utcnow()))
         .order_by(OutboxMail.id)
         .limit(limit)
     ).all()
