@@ -2,11 +2,14 @@
 
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
 from wtforms.fields.choices import SelectChoice
 
 from app.access import get_ticket_or_404, staff_required
@@ -20,10 +23,10 @@ from app.blueprints.desk_forms import (
     rejection_text,
 )
 from app.extensions import db
-from app.models import STAFF_AGENT, Account, StaffMembership
+from app.models import STAFF_AGENT, Account, RequestLine, StaffMembership
 from app.models.tickets import EVENT_FIRST_APPROVAL
 from app.models.types import utcnow
-from app.services import apply, clock, conversation
+from app.services import apply, clock, conversation, delivery, list_requests
 from app.services.errors import DomainError, InvalidInput
 from app.services.workflow import allowed_triggers, fire_trigger
 from workflows import ticket_machine as machine
@@ -48,6 +51,24 @@ TEXT_LABELS = {
     "answer": _l("Antwoord aan de aanvrager"),
     "reject": _l("Eigen toelichting"),
 }
+
+
+class LineDecisionForm(FlaskForm):
+    """Approve or reject one line, or every undecided line; the button pressed says which."""
+
+    text = TextAreaField(_l("Reden van afwijzing"),
+                         validators=[Optional(), Length(max=conversation.MAX_TEXT_LENGTH)])
+
+
+def _line_forms(ticket, forms: dict) -> dict:
+    """Return a decision form per line, and one for all lines, while the ticket is in review.
+
+    A refused decision keeps its forms even when the ticket left review, so the typed reason stays.
+    """
+    names = [f"line-{line.id}" for line in ticket.lines] + ["lines"]
+    if ticket.state != machine.IN_REVIEW and not any(name in forms for name in names):
+        return {}
+    return {name: forms.get(name) or LineDecisionForm(prefix=name, formdata=None) for name in names}
 
 
 def _agent_triggers(ticket) -> list[str]:
@@ -97,7 +118,9 @@ def _page(ticket, status: int = 200, error: str | None = None, forms: dict | Non
     now = utcnow()
     return render_template("desk/ticket.html", ticket=ticket, actions=actions, forms=writing,
                            error=error, time_left=clock.time_left(ticket, now), now_utc=now,
-                           text_required=machine.TEXT_REQUIRED), status
+                           text_required=machine.TEXT_REQUIRED,
+                           line_forms=_line_forms(ticket, forms),
+                           failed_mails=delivery.failed_mails(ticket.id)), status
 
 
 @bp.get("/<int:ticket_id>")
@@ -189,3 +212,41 @@ def retry_apply(ticket_id: int):
     return _write(ticket_id, "retry", VersionedForm(prefix="retry"),
                   lambda ticket, form: apply.request_retry(ticket, current_user, form.version.data),
                   _("Het doorvoeren wordt opnieuw geprobeerd. Vernieuw de pagina over een minuut."))
+
+
+def _decided(approve: bool, count: int | None = None) -> str:
+    if count is None:
+        return _("De regel is goedgekeurd.") if approve else _("De regel is afgewezen.")
+    if approve:
+        return _("%(count)s regels goedgekeurd.", count=count)
+    return _("%(count)s regels afgewezen.", count=count)
+
+
+@bp.post("/<int:ticket_id>/regel/<int:line_id>/besluit")
+@staff_required("agent")
+def decide_line(ticket_id: int, line_id: int):
+    line = db.session.get(RequestLine, line_id)
+    if line is None or line.ticket_id != ticket_id:
+        abort(404)
+    name = f"line-{line.id}"
+    approve = request.form.get("decision") == "approve"
+    return _write(ticket_id, name, LineDecisionForm(prefix=name),
+                  lambda ticket, form: list_requests.decide_line(
+                      line, current_user, approve, form.text.data or ""),
+                  _decided(approve))
+
+
+@bp.post("/<int:ticket_id>/regels/besluit")
+@staff_required("agent")
+def decide_all_lines(ticket_id: int):
+    ticket = get_ticket_or_404(ticket_id)
+    form = LineDecisionForm(prefix="lines")
+    if not form.validate():
+        return _page(ticket, 422, forms={"lines": form})
+    approve = request.form.get("decision") == "approve"
+    try:
+        count = list_requests.decide_all_lines(ticket, current_user, approve, form.text.data or "")
+    except DomainError as error:
+        return _refused(ticket, error, "lines", form)
+    flash(_decided(approve, count), "success")
+    return redirect(url_for(".show", ticket_id=ticket.id))
