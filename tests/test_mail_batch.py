@@ -2,6 +2,7 @@
 
 import threading
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -183,3 +184,12 @@ def test_drain__sends_a_backlog_in_batches(app, smtp_server, connections):
     assert drain(limit=2) == 5
     assert len(connections) == 3
     assert len(smtp_server.wait_for(5)) == 5
+
+
+def test_batch__without_smtp_writes_eml_files(app):
+    mails = make_backlog(2)
+
+    assert deliver_batch(limit=10)["sent"] == 2
+
+    names = sorted(path.name for path in Path(app.config["MAIL_DIR"]).glob("*.eml"))
+    assert names == [f"{mail.id:08d}-request_received.eml" for mail in mails]
