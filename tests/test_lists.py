@@ -56,7 +56,7 @@ def test_submit__with_lines_not_ready_is_refused(app, client, contact):
 
     page = client.post("/verzoek/lijst/indienen", follow_redirects=True).get_data(as_text=True)
 
-    assert "1 regels zijn nog niet in orde" in page
+    assert "1 regel is nog niet in orde" in page
     assert _tickets() == 0
     assert db.session.scalar(select(func.count()).select_from(ListDraft)) == 1
 

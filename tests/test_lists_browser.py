@@ -52,7 +52,7 @@ def test_list__upload_fix_submit_apply(app, live_server, page):
     page.get_by_role("button", name="Lijst controleren").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Lijst controleren")
-    expect(page.get_by_text("1 regels zijn nog niet in orde")).to_be_visible()
+    expect(page.get_by_text("1 regel is nog niet in orde")).to_be_visible()
     expect(page.locator("#regel-3")).to_contain_text("onbekend account")
     page.locator("#regel-3-email").fill("piet@roc-midden.nl")
     page.get_by_role("button", name="Opslaan regel 3").click()

@@ -41,7 +41,7 @@ def test_manager__reads_month_opens_breached_and_downloads(app, live_server, pag
                      "handling_median_hours": "7,0 uur"}
     assert page.locator("svg.trend-chart rect.bar-closed").count() == 4 + 1  # weeks plus legend
 
-    page.get_by_role("link", name="1 zijn te laat").click()
+    page.get_by_role("link", name="1 is te laat").click()
     page.get_by_role("heading", name="Verzoeken die nu te laat zijn").wait_for()
     rows = page.locator("#tickets tbody tr")
     assert rows.count() == 1

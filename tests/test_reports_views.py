@@ -39,8 +39,8 @@ def _figure(html: str, name: str) -> str:
     ("handling_p90_hours", "10,3 uur"),
     ("first_response_median_hours", "0,75 uur"),
     ("self_service_changes", "1"),
-    ("at_risk_now", "1 dreigen te laat te worden"),
-    ("breached_now", "1 zijn te laat"),
+    ("at_risk_now", "1 dreigt te laat te worden"),
+    ("breached_now", "1 is te laat"),
 ])
 def test_dashboard__shows_month_figures(client, manager, month, name, shown):
     html = client.get("/rapportage/", query_string=MONTH).get_data(as_text=True)

@@ -8,6 +8,7 @@ import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.blueprints.list_forms import ListForm, MappingForm, role_choices
@@ -108,7 +109,8 @@ def drop_not_ready():
 
     dropped = list_requests.drop_not_ready(draft, current_user)
 
-    flash(_("%(count)s regels die niet in orde waren zijn verwijderd.", count=dropped), "success")
+    flash(ngettext("%(num)s regel die niet in orde was is verwijderd.",
+                   "%(num)s regels die niet in orde waren zijn verwijderd.", dropped), "success")
     return redirect(url_for("lists.review"))
 
 

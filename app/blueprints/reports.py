@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
 from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectField
@@ -72,7 +73,8 @@ class ReportForm(FlaskForm):
     def fill_choices(self) -> None:
         everything = ("", _l("Alle"))
         self.kind.choices = [everything, *((kind, label) for kind, label in KIND_LABELS.items())]
-        roles = db.session.execute(select(PlatformRole.id, PlatformRole.label_nl)
+        label = PlatformRole.label_en if str(get_locale()) == "en" else PlatformRole.label_nl
+        roles = db.session.execute(select(PlatformRole.id, label)
                                    .order_by(PlatformRole.position, PlatformRole.id)).all()
         self.role.choices = [everything, *(tuple(row) for row in roles)]
         schools = db.session.execute(select(School.id, School.name).order_by(School.name)).all()

@@ -27,7 +27,7 @@ MAX_CELL_LENGTH = 320
 FIELD_HEADINGS = {
     "email": ("emailadres", "email", "e-mail", "emailaddress", "mail", "mailadres",
               "werkemailadres", "workemail", "werkemail"),
-    "role": ("gewensterol", "rol", "role", "wantedrole", "gebruikersrol", "nieuwerol"),
+    "role": ("gewensterol", "rol", "role", "wantedrole", "requestedrole", "gebruikersrol", "nieuwerol"),
     "first_name": ("voornaam", "firstname", "givenname", "roepnaam"),
     "tussenvoegsel": ("tussenvoegsel", "tussenvoegsels", "prefix", "infix"),
     "last_name": ("achternaam", "lastname", "surname", "familyname", "familienaam"),

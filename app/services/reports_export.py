@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import get_locale
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -44,6 +45,11 @@ class Table:
     title: str
     headings: list[str]
     rows: Iterable[list]
+
+
+def _role_label():
+    """Return the role-label column in the export's language."""
+    return PlatformRole.label_en if str(get_locale()) == "en" else PlatformRole.label_nl
 
 
 def neutralise(text: str) -> str:
@@ -129,7 +135,7 @@ def ticket_list_table(period: Period, filters: ReportFilters, status: str | None
     """
     assignee = aliased(Account)
     query = (
-        select(Ticket.reference, Ticket.kind, Ticket.state, PlatformRole.label_nl, School.name,
+        select(Ticket.reference, Ticket.kind, Ticket.state, _role_label(), School.name,
                func.trim(assignee.first_name + " " + assignee.last_name), Ticket.subject,
                Ticket.submitted_at, Ticket.first_response_at, Ticket.due_at, Ticket.closed_at,
                Ticket.first_response_seconds, Ticket.handling_seconds, Ticket.waiting_seconds,
