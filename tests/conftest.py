@@ -21,7 +21,9 @@ from app.extensions import db
 from app.services.accounts import seed_roles
 
 # Fixture modules for real services: an SMTP server, a Celery worker, a browser.
-pytest_plugins = ["tests.fixtures.smtp", "tests.fixtures.worker", "tests.fixtures.browser"]
+pytest_plugins = [
+    "tests.fixtures.smtp", "tests.fixtures.worker", "tests.fixtures.browser", "tests.fixtures.catalogue",
+]
 
 POSTGRES_URL = os.environ.get("ROLDESK_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")

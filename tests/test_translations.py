@@ -6,56 +6,25 @@ string. The fix is `make translations-update`, then translating the new entries 
 translations/en/LC_MESSAGES/messages.po.
 """
 
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from app import PROJECT_ROOT
 from app.extensions import db
 from app.services.outbox import Recipient, queue_mail
 from tests.factories import make_account, make_ticket
+from tests.fixtures.catalogue import EN_PO
 
-EN_PO = PROJECT_ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-EN_MO = EN_PO.with_suffix(".mo")
 # The same keywords as `pybabel extract -k _l` in the Makefile: gettext's defaults plus _l.
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 HTML_TAG = re.compile(r"<[^>]+>")
 FIX_HINT = ("Run `make translations-update` and fill in the English msgstr of each "
             "entry in translations/en/LC_MESSAGES/messages.po:")
-
-
-def compile_catalogue(po_path: Path = EN_PO, mo_path: Path = EN_MO) -> None:
-    """Compile the .po into the .mo when the .mo is missing or older than the .po.
-
-    The .mo is not in git (`make install` builds it). The new file is written beside
-    the old one and renamed over it, so a test run in parallel never reads half a file.
-    """
-    if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-        return
-    with po_path.open("rb") as po_file:
-        catalogue = read_po(po_file)
-    handle, temporary = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
-    try:
-        with os.fdopen(handle, "wb") as mo_file:
-            write_mo(mo_file, catalogue, use_fuzzy=True)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, mo_path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogue():
-    compile_catalogue()
 
 
 def extract_source_messages() -> set[str | tuple[str, ...]]:
