@@ -14,7 +14,6 @@ from app.models import TICKET_KINDS, PlatformRole, School, Ticket
 from app.models.tickets import EVENT_FIRST_APPROVAL
 from app.models.types import utcnow
 from app.services import clock, sla_status
-from app.services.calendar import calendar_settings
 from app.services.errors import DomainError
 from app.services.queue import QueueFilter, load_queue
 from app.services.workflow import fire_trigger
@@ -41,9 +40,6 @@ def queue():
     view = QueueFilter.from_args(request.args)
     now = utcnow()
     result = load_queue(view, current_user, now)
-    # The session's identity map holds rows weakly, so without this reference each row's
-    # time_left would select the calendar settings again; with it they come from the map.
-    settings_kept_loaded = calendar_settings()  # noqa: F841
 
     bulk_form = BulkForm()
     bulk_form.reason.choices = reason_choices()

@@ -9,7 +9,6 @@ refused as "changed meanwhile".
 import logging
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Account, HistoryEvent, Ticket
@@ -17,6 +16,7 @@ from app.models.tickets import EVENT_ASSIGN, EVENT_MESSAGE, EVENT_NOTE
 from app.models.types import utcnow
 from app.services.errors import InvalidInput, NotAllowed, TicketChanged
 from app.services.outbox import Recipient, queue_mail
+from app.services.workflow import commit_ticket_change
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +46,6 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def _commit(ticket: Ticket, action: str, account: Account) -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        logger.warning("ticket %s changed meanwhile; %s by account %s refused",
-                       ticket.id, action, account.id)
-        raise TicketChanged(detail=f"ticket {ticket.id} was changed by another session") from None
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 def _write(ticket: Ticket, account: Account, kind: str, reason: str, internal: bool) -> HistoryEvent:
     history = HistoryEvent(ticket_id=ticket.id, actor_id=account.id, kind=kind,
                            reason=reason, internal=internal)
@@ -84,7 +71,7 @@ def assign(ticket: Ticket, colleague: Account | None, account: Account,
     except Exception:
         db.session.rollback()
         raise
-    _commit(ticket, "assign", account)
+    commit_ticket_change(ticket, "assign", account)
     logger.info("ticket %s: assigned to account %s by account %s", ticket.id,
                 colleague.id if colleague is not None else None, account.id)
     return history
@@ -103,7 +90,7 @@ def send_message(ticket: Ticket, text: str, account: Account,
     except Exception:
         db.session.rollback()
         raise
-    _commit(ticket, "message", account)
+    commit_ticket_change(ticket, "message", account)
     logger.info("ticket %s: message to the requester by account %s", ticket.id, account.id)
     return history
 
@@ -118,6 +105,6 @@ def add_note(ticket: Ticket, text: str, account: Account,
     except Exception:
         db.session.rollback()
         raise
-    _commit(ticket, "note", account)
+    commit_ticket_change(ticket, "note", account)
     logger.info("ticket %s: internal note by account %s", ticket.id, account.id)
     return history

@@ -66,7 +66,7 @@ def _check_actor(ticket: Ticket, trigger: str, account: Account | None) -> None:
         return
     if required == machine.AGENT and account is not None and account.is_agent:
         if account.id == ticket.requester_id:
-            # Segregation of duties: nobody reviews or approves their own request.
+            # Segregation of duties: an agent never reviews or approves a request of their own.
             raise NotAllowed(
                 _l("Je kunt je eigen verzoek niet behandelen. Vraag een collega om het op te pakken."),
                 detail=f"agent {account.id} is the requester of ticket {ticket.id}",
@@ -133,16 +133,35 @@ def fire_trigger(
     """
     try:
         history = _fire(ticket, trigger, account, text, expected_version)
-        db.session.commit()
     except StaleDataError:
-        db.session.rollback()
-        logger.warning("ticket %s changed meanwhile; %s by account %s refused",
-                       ticket.id, trigger, account.id if account else None)
-        raise TicketChanged(detail=f"ticket {ticket.id} was changed by another session") from None
+        # An autoflush inside the trigger can meet the lost race before the commit does.
+        _reject_conflict(ticket, trigger, account)
     except Exception:
         db.session.rollback()
         raise
+    commit_ticket_change(ticket, trigger, account)
     return history
+
+
+def _reject_conflict(ticket: Ticket, action: str, account: Account | None) -> None:
+    db.session.rollback()
+    logger.warning("ticket %s changed meanwhile; %s by account %s rejected",
+                   ticket.id, action, account.id if account else None)
+    raise TicketChanged(detail=f"ticket {ticket.id} was changed by another session") from None
+
+
+def commit_ticket_change(ticket: Ticket, action: str, account: Account | None) -> None:
+    """Commit the session, turning a lost optimistic-lock race into TicketChanged.
+
+    Any error rolls the whole transaction back.
+    """
+    try:
+        db.session.commit()
+    except StaleDataError:
+        _reject_conflict(ticket, action, account)
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def _fire(ticket: Ticket, trigger: str, account: Account | None, text: str,
