@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        logger.warning("refused %s %s: %s", request.method, request.path, error.detail)
+        logger.warning("rejected %s %s: %s", request.method, request.path, error.detail)
         return render_template("errors/error.html", title=_("Niet gelukt"),
                                message=error.message), error.status
 

@@ -24,7 +24,7 @@ from bench.common import (REDIS_URL, Result, Server, bench_app, cpu_seconds, mig
 BATCH = 1_000
 REAL_PER_BATCH = 100
 BATCH_TIMEOUT = 120.0
-# The run stops after this many seconds even short of 100,000 tasks, and the result says so.
+# The run stops after this many seconds even short of 100,000 tasks, and the result states that.
 TIME_LIMIT = 900.0
 
 

@@ -40,7 +40,8 @@ def test_ticket_page__shows_account_and_buttons(client, agent):
 
     assert ticket.reference in page
     assert "Ik begeleid stagiairs in de zorg." in page
-    assert "Huidige rol" in page and "Student" in page
+    assert "Huidige rol" in page
+    assert "Student" in page
     assert "bevestigd" in page
     assert "In behandeling nemen" in page
     assert "Goedkeuren" not in page

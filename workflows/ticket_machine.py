@@ -1,6 +1,6 @@
 """The request workflow, declared once as data for the ``transitions`` library.
 
-The tables here say which trigger moves a request from which state to which, and
+The tables here define which trigger moves a request from which state to which, and
 who may fire it. ``fire`` runs one trigger on a throw-away proxy that carries only
 the state, so no machine or callback stays attached to an ORM object.
 """
@@ -26,7 +26,7 @@ FINAL_STATES = (APPLIED, REJECTED, ANSWERED, WITHDRAWN)
 # Final states that count towards the SLA share; a withdrawn request leaves the figures.
 SLA_FINAL_STATES = (APPLIED, REJECTED, ANSWERED)
 
-# Who fires a trigger: an agent of the helpdesk, the request's own requester, or the worker.
+# Actors that fire triggers: a helpdesk agent, the request's own requester, or the worker.
 AGENT = "agent"
 REQUESTER = "requester"
 SYSTEM = "system"

@@ -181,8 +181,8 @@ def signup_resend():
 @bp.get("/account-bevestigen/<token>")
 def confirm_account(token: str):
     """Confirm an account from the mail's link, once, then open the login page."""
-    # NOTE: a mail scanner that opens links confirms the account before its owner does;
-    # the owner's click then shows "already used" with the way to log in.
+    # NOTE: a mail scanner that opens links confirms the account before its owner does.
+    # The owner's click then shows "already used" with the way to log in.
     try:
         signup.confirm(token)
     except signup.ConfirmationFailed as error:

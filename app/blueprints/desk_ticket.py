@@ -54,7 +54,7 @@ TEXT_LABELS = {
 
 
 class LineDecisionForm(FlaskForm):
-    """Approve or reject one line, or every undecided line; the button pressed says which."""
+    """Approve or reject one line, or every undecided line. The pressed button selects which."""
 
     text = TextAreaField(_l("Reden van afwijzing"),
                          validators=[Optional(), Length(max=conversation.MAX_TEXT_LENGTH)])

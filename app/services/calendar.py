@@ -20,7 +20,7 @@ _cache: dict[tuple, WorkingCalendar] = {}
 def calendar_settings() -> CalendarSettings:
     """Return the settings row, creating it with the defaults when missing.
 
-    The session keeps a strong reference to the row, so a page that asks for it
+    The session keeps a strong reference to the row, so a page that reads it
     once per ticket sends one SELECT per transaction instead of one per call.
     """
     settings = db.session.info.get("calendar_settings")

@@ -34,12 +34,12 @@ EVENT_CODE_REVOKED = "code_revoked"
 
 
 class CodeRefused(InvalidInput):
-    """The code cannot be redeemed; the message says why and what to do."""
+    """The code cannot be redeemed. The message states why and what to do next."""
 
 
 @dataclass(frozen=True)
 class CodeRequest:
-    """What an admin fills in to issue a code."""
+    """Values an admin enters to issue a code."""
 
     role_id: int
     valid_from: datetime

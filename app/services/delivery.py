@@ -3,7 +3,7 @@
 A worker claims a row with a conditional UPDATE before sending, so two workers
 never send the same mail at once, and a row marked sent is never sent again.
 A temporary SMTP failure (a 4xx reply, a refused or dropped connection) puts the
-row back with a later ``next_attempt_at``, and the requeue sweep tries again; a
+row back with a later ``next_attempt_at``, and the requeue sweep tries again. A
 permanent failure (a 5xx reply) marks it failed and records that on the ticket.
 
 NOTE: delivery is at least once, not exactly once. If a worker dies after the SMTP

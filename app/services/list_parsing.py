@@ -50,7 +50,7 @@ _BOM = b"\xef\xbb\xbf"
 
 
 class ListUnreadable(InvalidInput):
-    """The file or pasted text cannot be read as a list; the message says what to do."""
+    """The file or pasted text cannot be read as a list. The message states what to do next."""
 
 
 @dataclass

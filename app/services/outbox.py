@@ -68,8 +68,8 @@ def queue_mail(template: str, recipient: Recipient, context: dict, ticket: Ticke
 
 @event.listens_for(Session, "after_flush")
 def _deliver_new_mails_after_commit(session: Session, flush_context) -> None:
-    # Mails are flushed together with the change that causes them, in one INSERT where
-    # the database allows; only then are their ids known for the delivery tasks.
+    # Mails are flushed with the change that causes them, in one INSERT where the
+    # database allows it. Their ids, needed by the delivery tasks, exist only from here on.
     for instance in session.new:
         if isinstance(instance, OutboxMail):
             enqueue_after_commit(session, DELIVER_TASK, instance.id)
