@@ -168,9 +168,10 @@ def test_same_task_twice__one_mail(app, smtp_server, celery_worker):
     celery.send_task(delivery.DELIVER_TASK, args=[mail.id])
     celery.send_task(delivery.DELIVER_TASK, args=[mail.id])
 
-    # Three runs: the one queued after the commit and the two sent here.
+    # Three runs: the batch task queued after the commit and the two sent here. Whichever
+    # runs first sends the mail, and the other two find it sent.
     wait_until(lambda: celery_worker.log().count("succeeded") >= 3)
     assert statuses() == [MAIL_SENT]
     assert len(smtp_server.wait_for(1)) == 1
-    assert celery_worker.log().count("'sent'") == 1
-    assert celery_worker.log().count("'skipped'") == 2
+    log = celery_worker.log()
+    assert log.count("'skipped'") + log.count("'sent': 0") == 2

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import MAIL_FAILED, MAIL_PENDING, MAIL_SENT, HistoryEvent, OutboxMail
 from app.services import delivery
 from app.services.delivery_batch import deliver_batch, drain
-from tests.factories import make_account, make_ticket
+from tests.factories import make_account, make_agent, make_ticket
 
 
 def use_smtp(app, server) -> None:
@@ -193,3 +193,26 @@ def test_batch__without_smtp_writes_eml_files(app):
 
     names = sorted(path.name for path in Path(app.config["MAIL_DIR"]).glob("*.eml"))
     assert names == [f"{mail.id:08d}-request_received.eml" for mail in mails]
+
+
+def test_new_request__all_its_mails_in_one_task(app, monkeypatch):
+    published = []
+    monkeypatch.setattr(app.extensions["celery"], "send_task",
+                        lambda name, args=None, **options: published.append((name, args)))
+    make_agent(email="agent1@helpdesk.example")
+    make_agent(email="agent2@helpdesk.example")
+
+    make_ticket(requester=make_account(email="leerling@school.example"))
+
+    mail_ids = list(db.session.scalars(select(OutboxMail.id).order_by(OutboxMail.id)))
+    assert len(mail_ids) == 3
+    assert published == [("tasks.mail.deliver_mails", [mail_ids])]
+
+
+def test_deliver_batch__only_the_given_mails(app):
+    mails = make_backlog(3)
+
+    outcomes = deliver_batch(limit=10, mail_ids=[mails[0].id, mails[2].id])
+
+    assert outcomes["sent"] == 2
+    assert [status_of(mail).status for mail in mails] == [MAIL_SENT, MAIL_PENDING, MAIL_SENT]

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from wtforms.fields.choices import SelectChoice
 
 from app.access import get_ticket_or_404
@@ -56,7 +56,8 @@ def new():
         except IntakeRefused as refusal:
             logger.warning("request of account %s rejected at intake: %s", current_user.id, refusal.detail)
             return render_template("portal/request_form.html", form=form, refusal=refusal), 422
-        return redirect(url_for("requests.submitted", ticket_id=ticket.id))
+        # The id from the identity map: ``ticket.id`` would reload the committed ticket.
+        return redirect(url_for("requests.submitted", ticket_id=inspect(ticket).identity[0]))
 
     return render_template("portal/request_form.html", form=form, refusal=None)
 

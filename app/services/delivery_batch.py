@@ -31,10 +31,12 @@ logger = logging.getLogger(__name__)
 MARK_EVERY = 50
 
 
-def _claim_batch(limit: int) -> tuple[str, list[OutboxMail]]:
+def _claim_batch(limit: int, mail_ids: list[int] | None) -> tuple[str, list[OutboxMail]]:
     token = uuid.uuid4().hex
     now = utcnow()
     due = select(OutboxMail.id).where(*delivery.claimable(now)).order_by(OutboxMail.id).limit(limit)
+    if mail_ids is not None:
+        due = due.where(OutboxMail.id.in_(mail_ids))
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     # Two statements, because as a subquery of the UPDATE PostgreSQL ran the SELECT again
@@ -121,13 +123,13 @@ def _send_one(connection: _Connection | None, mail: OutboxMail) -> None:
         connection.send(mail)
 
 
-def deliver_batch(limit: int = 100) -> dict[str, int]:
-    """Claim up to ``limit`` due mails and send them over one connection.
+def deliver_batch(limit: int = 100, mail_ids: list[int] | None = None) -> dict[str, int]:
+    """Claim up to ``limit`` due mails, only those in ``mail_ids`` if given, and send them over one connection.
 
     Return how many were "sent", "retry" (temporary failure), "failed" and "released"
     (given back unsent because the batch ran out of its time).
     """
-    token, mails = _claim_batch(limit)
+    token, mails = _claim_batch(limit, mail_ids)
     outcomes = {"sent": 0, "retry": 0, "failed": 0, "released": 0}
     if not mails:
         return outcomes

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 logger = logging.getLogger(__name__)
 
 _PENDING_KEY = "roldesk_tasks_after_commit"
+_BATCHED_KEY = "roldesk_batched_tasks_after_commit"
 
 
 def enqueue_after_commit(session: Session, task_name: str, *args) -> None:
@@ -19,6 +20,15 @@ def enqueue_after_commit(session: Session, task_name: str, *args) -> None:
     sweep queues it again.
     """
     session.info.setdefault(_PENDING_KEY, []).append((task_name, args))
+
+
+def enqueue_batched_after_commit(session: Session, task_name: str, item) -> None:
+    """Send ``task_name`` once ``session`` commits, with every item queued for it in a list.
+
+    One message per commit instead of one per item, such as all the mails a new
+    request causes. Dropped on rollback, like ``enqueue_after_commit``.
+    """
+    session.info.setdefault(_BATCHED_KEY, {}).setdefault(task_name, []).append(item)
 
 
 # After a failed publish, this process leaves the broker alone for a while, so a request
@@ -32,6 +42,7 @@ def _send_pending_tasks(session: Session) -> None:
     global _broker_down_until
 
     pending = session.info.pop(_PENDING_KEY, [])
+    pending += [(task_name, (items,)) for task_name, items in session.info.pop(_BATCHED_KEY, {}).items()]
     if not pending:
         return
     celery = current_app.extensions.get("celery")
@@ -55,3 +66,4 @@ def _send_pending_tasks(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_pending_tasks(session: Session) -> None:
     session.info.pop(_PENDING_KEY, None)
+    session.info.pop(_BATCHED_KEY, None)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.extensions import db
 from app.models import (
@@ -24,7 +25,7 @@ from app.models import (
 from app.models.types import utcnow
 from app.services import clock
 from app.services.errors import InvalidInput
-from app.services.outbox import Recipient, queue_mail
+from app.services.outbox import Recipient, queue_mail, queue_mail_to_each
 from workflows.ticket_machine import OPEN_STATES, SUBMITTED
 
 logger = logging.getLogger(__name__)
@@ -73,14 +74,15 @@ def check_role_change(account: Account, role: PlatformRole) -> None:
         )
 
 
-def _notify_agents(ticket: Ticket) -> None:
+def _agents_to_notify() -> list[Recipient]:
+    """Return the agents to mail about a new request, or none when they get the hourly digest."""
     if current_app.config.get("NEW_REQUEST_MAIL") == "digest":
-        return  # the hourly digest (app/services/digest.py) lists the request instead
+        return []  # the hourly digest (app/services/digest.py) lists the request instead
     agents = db.session.scalars(
         select(Account).join(StaffMembership).where(StaffMembership.kind == STAFF_AGENT)
+        .options(lazyload(Account.memberships))
     ).all()
-    for agent in agents:
-        queue_mail("new_request", Recipient.of(agent), {}, ticket=ticket)
+    return [Recipient.of(agent) for agent in agents]
 
 
 def submit_request(
@@ -116,6 +118,9 @@ def submit_request(
         line.position = position
         ticket.lines.append(line)
     try:
+        # Read before the ticket exists, so the ticket, its history row and all its mails
+        # go to the database in one flush.
+        agents = _agents_to_notify()
         clock.start(ticket, now)
         db.session.add(ticket)
         db.session.flush()
@@ -123,10 +128,12 @@ def submit_request(
         db.session.add(HistoryEvent(ticket_id=ticket.id, actor_id=requester.id, kind="transition",
                                     trigger="submit", from_state=None, to_state=SUBMITTED, at=now))
         queue_mail("request_received", Recipient.of(requester), {}, ticket=ticket)
-        _notify_agents(ticket)
+        queue_mail_to_each("new_request", agents, {}, ticket=ticket)
+        # Logged before the commit, which expires the objects: reading them after it would
+        # load the ticket and the account again.
+        logger.info("ticket %s (%s): submitted by account %s", ticket.id, ticket.reference, requester.id)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    logger.info("ticket %s (%s): submitted by account %s", ticket.id, ticket.reference, requester.id)
     return ticket
