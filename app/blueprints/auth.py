@@ -5,6 +5,7 @@ import logging
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from app.blueprints.auth_forms import (
     EmailStepForm,
@@ -27,7 +28,8 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_account(account_id: str) -> Account | None:
-    return db.session.get(Account, int(account_id))
+    # Every page reads the memberships (the menu depends on them), so they come in the same query.
+    return db.session.get(Account, int(account_id), options=[joinedload(Account.memberships)])
 
 
 def _safe_next(target: str | None) -> str | None:
