@@ -150,8 +150,9 @@ def load_queue(view: QueueFilter, agent: Account, now: datetime,
     pages = max((total + page_size - 1) // page_size, 1)
     page = min(view.page, pages)
     ordered = (
-        query.options(joinedload(Ticket.requester), joinedload(Ticket.school),
-                      joinedload(Ticket.wanted_role), joinedload(Ticket.assignee))
+        # The accounts' staff memberships would each be one more query, and the page shows none.
+        query.options(joinedload(Ticket.requester).lazyload(Account.memberships), joinedload(Ticket.school),
+                      joinedload(Ticket.wanted_role), joinedload(Ticket.assignee).lazyload(Account.memberships))
         .order_by(Ticket.due_at.asc().nulls_last(), Ticket.id)
         .limit(page_size).offset((page - 1) * page_size)
     )
