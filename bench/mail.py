@@ -1,10 +1,12 @@
 """Benchmark: delivering outbox mails to an SMTP server on loopback, against plain smtplib.
 
 Roldesk sides run on 10,000 pending outbox rows in a private PostgreSQL database, without
-the broker. One is ``app.services.delivery.deliver`` for each row, as the per-mail Celery
-task body runs it (claim, build, send, mark sent, then a fresh session). The other is
-``app.services.delivery_batch.deliver_batch`` in batches of 500 until none is left, as the
-requeue sweep drains a backlog (one claim, one connection, few updates a batch). Baseline: the same
+the broker. The one measured against the target is
+``app.services.delivery_batch.deliver_batch`` in batches of 500 until none is left: the
+task queued after each commit sends that commit's mails this way, and the requeue sweep
+drains a backlog this way (one claim, one connection, few updates a batch). For comparison
+the run also times ``app.services.delivery.deliver`` for each row, as the older per-mail
+task runs it (claim, build, send, mark sent, then a fresh session). Baseline: the same
 messages, serialised beforehand, sent with ``smtplib`` over one connection. The server is aiosmtpd's Sink
 handler in a process of its own on 127.0.0.1, so neither side shares its interpreter.
 
@@ -144,24 +146,17 @@ def _measure(app, port: int, count: int, repeats: int) -> list[Result]:
     batch_median = sorted(batch_times)[len(batch_times) // 2]
     smtplib_median = sorted(smtplib_times)[len(smtplib_times) // 2]
     share = smtplib_median / roldesk_median
-    batch_details = [
-        f"{count:,} mails, {repeats} runs each, batches of {BATCH_SIZE}",
+    details = [
+        f"{count:,} mails, {repeats} runs each, batches of {BATCH_SIZE}, "
+        f"aiosmtpd Sink on 127.0.0.1:{port} in its own process",
         f"Roldesk deliver_batch(): {format_times(batch_times)}, rows marked sent per run: {batch_sent_counts}",
         f"plain smtplib, one connection: {format_times(smtplib_times)}",
         f"median rate: batches {count / batch_median:,.0f} mails/s, smtplib {count / smtplib_median:,.0f} mails/s",
+        f"for comparison, deliver() one mail at a time: {format_times(roldesk_times)}, rows marked sent "
+        f"per run: {sent_counts}, outcomes over all runs: {outcomes}; {count / roldesk_median:,.0f} mails/s, "
+        f"{share:.2f} of the smtplib rate",
     ]
-    details = [
-        f"{count:,} mails, {repeats} runs each, aiosmtpd Sink on 127.0.0.1:{port} in its own process",
-        f"Roldesk deliver(): {format_times(roldesk_times)}, rows marked sent per run: {sent_counts}, "
-        f"outcomes over all runs: {outcomes}",
-        f"plain smtplib, one connection: {format_times(smtplib_times)}",
-        f"median rate: Roldesk {count / roldesk_median:,.0f} mails/s, smtplib {count / smtplib_median:,.0f} mails/s",
-    ]
-    return [
-        at_least("Mail delivery in batches: share of the smtplib rate", smtplib_median / batch_median,
-                 0.5, batch_details),
-        at_least("Mail delivery one by one: share of the smtplib rate", share, 0.5, details),
-    ]
+    return [at_least("Mail delivery: share of the smtplib rate", smtplib_median / batch_median, 0.5, details)]
 
 
 if __name__ == "__main__":

@@ -221,3 +221,22 @@ def test_mail__in_recipient_language_as_text_and_html(app, smtp_server):
     assert received["Content-Language"] == "en"
     assert received.get_body(("plain",)) is not None
     assert received.get_body(("html",)).get_content_type() == "text/html"
+
+
+def test_smtp__non_ascii_subject_and_body_arrive_intact(app, smtp_server):
+    use_smtp(app, smtp_server)
+    make_ticket(requester=make_account(email="zoe@school.example"))
+    mail = outbox("request_received")[0]
+    subject = "Verzoek ontvangen: één werkdag — Zoë’s rol"
+    body = "Beste Zoë,\n\nWe behandelen je verzoek binnen één werkdag.\n"
+    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(
+        subject=subject, body_text=body, body_html=f"<p>{body}</p>"))
+    db.session.commit()
+
+    assert delivery.deliver(mail.id) == "sent"
+
+    received = smtp_server.wait_for(1)[0]
+    assert received["Subject"] == subject
+    assert received.get_body(("plain",)).get_content() == body
+    assert received.get_body(("html",)).get_content() == f"<p>{body}</p>"
+    assert received["Content-Language"] == "nl"

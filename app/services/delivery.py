@@ -17,11 +17,16 @@ import smtplib
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import timedelta
 from email import policy
+from email.policy import Compat32
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 
 from flask import current_app
@@ -41,6 +46,24 @@ EVENT_MAIL_FAILED = "mail_failed"
 MAX_RETRY_DELAY = timedelta(hours=1)
 MAX_ATTEMPTS = 30
 SMTP_TIMEOUT_SECONDS = 30
+
+
+class _SmtpCompat32(Compat32):
+    """The compat32 policy with CRLF line ends, writing short ASCII headers as they are.
+
+    compat32 runs every header through an ``email.header.Header`` to fold it, which
+    leaves a short ASCII header unchanged but, in a profile of batch delivery, took as
+    long as building the rest of the message. Longer or non-ASCII headers still go that way.
+    """
+
+    def fold_binary(self, name: str, value) -> bytes:
+        if (isinstance(value, str) and value.isascii() and "\n" not in value and "\r" not in value
+                and len(name) + 2 + len(value) <= self.max_line_length):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+SMTP_COMPAT32 = _SmtpCompat32(linesep="\r\n")
 
 
 @dataclass
@@ -78,6 +101,36 @@ def build_message(mail: OutboxMail, address: str | None = None) -> EmailMessage:
     # After the parts, because set_content drops every Content-* header set before it.
     message["Content-Language"] = mail.language
     return message
+
+
+@lru_cache(maxsize=8)
+def _sender(mail_from: str) -> tuple[str, str]:
+    return parseaddr(mail_from)
+
+
+def ascii_message_bytes(mail: OutboxMail, address: str) -> bytes:
+    """Serialise ``mail`` to ``address`` as SMTP-ready bytes, for ASCII sender and recipient addresses.
+
+    The same parts and headers as ``build_message``, built with the ``email.mime``
+    classes and the compat32 policy. That measured about three times faster than
+    EmailMessage, whose header parsing and folding took longer than the SMTP exchange
+    on loopback (bench/mail.py). Non-ASCII display names and subjects are RFC 2047 encoded.
+    """
+    sender_name, sender_address = _sender(current_app.config["MAIL_FROM"])
+    # A boundary of our own, so the generator does not compile a regular expression per
+    # mail to pick one. The underscore never occurs in base64, so no body line can match it.
+    message = MIMEMultipart("alternative", boundary=f"=_roldesk_{uuid.uuid4().hex}")
+    message["From"] = formataddr((sender_name, sender_address), charset="utf-8")
+    message["To"] = formataddr((mail.to_name, address), charset="utf-8")
+    message["Subject"] = mail.subject if mail.subject.isascii() else Header(mail.subject, "utf-8")
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = mail.message_id
+    message["Content-Language"] = mail.language
+    for body, subtype in ((mail.body_text, "plain"), (mail.body_html, "html")):
+        part = MIMEText(body, subtype, "utf-8")
+        del part["MIME-Version"]  # the top level carries it
+        message.attach(part)
+    return message.as_bytes(policy=SMTP_COMPAT32)
 
 
 def claim_lease() -> timedelta:
@@ -161,7 +214,12 @@ def send_over(smtp: smtplib.SMTP, mail: OutboxMail) -> None:
     """Send ``mail`` over the open connection ``smtp``; raise DeliveryError when it is refused."""
     with smtp_errors():
         address = _smtp_address(smtp, mail.to_address)
-        smtp.send_message(build_message(mail, address), to_addrs=[address])
+        sender = _sender(current_app.config["MAIL_FROM"])[1]
+        if address.isascii() and sender.isascii():
+            smtp.sendmail(sender, [address], ascii_message_bytes(mail, address))
+        else:
+            # Internationalised addresses need SMTPUTF8 and UTF-8 headers, which send_message sets up.
+            smtp.send_message(build_message(mail, address), to_addrs=[address])
 
 
 def _send_smtp(mail: OutboxMail) -> None:
