@@ -39,6 +39,7 @@ from app.services.dispatch import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
+# One mail per task; commits queue DELIVER_BATCH_TASK (app/services/outbox.py) instead.
 DELIVER_TASK = "tasks.mail.deliver_mail"
 EVENT_MAIL_FAILED = "mail_failed"
 # Retry delays double from the first one up to this cap; after MAX_ATTEMPTS the mail is

@@ -16,7 +16,7 @@ from app.services.dispatch import enqueue_batched_after_commit
 logger = logging.getLogger(__name__)
 
 # Delivers every mail of one commit over one SMTP connection.
-DELIVER_TASK = "tasks.mail.deliver_mails"
+DELIVER_BATCH_TASK = "tasks.mail.deliver_mails"
 
 
 @dataclass(frozen=True)
@@ -100,4 +100,4 @@ def _deliver_new_mails_after_commit(session: Session, flush_context) -> None:
     # database allows it. Their ids, needed by the delivery task, exist only from here on.
     for instance in session.new:
         if isinstance(instance, OutboxMail):
-            enqueue_batched_after_commit(session, DELIVER_TASK, instance.id)
+            enqueue_batched_after_commit(session, DELIVER_BATCH_TASK, instance.id)
