@@ -17,7 +17,7 @@ def deliver_mail(mail_id: int) -> str:
 
 @shared_task(name="tasks.mail.deliver_mails")
 def deliver_mails(mail_ids: list[int]) -> dict[str, int]:
-    """Deliver the mails that one commit queued, over one connection; safe to run twice."""
+    """Deliver the mails that one commit queued, over one connection. Safe to run twice."""
     return delivery_batch.deliver_batch(len(mail_ids), mail_ids=mail_ids)
 
 

@@ -129,11 +129,12 @@ def submit_request(
                                     trigger="submit", from_state=None, to_state=SUBMITTED, at=now))
         queue_mail("request_received", Recipient.of(requester), {}, ticket=ticket)
         queue_mail_to_each("new_request", agents, {}, ticket=ticket)
-        # Logged before the commit, which expires the objects: reading them after it would
+        # Read before the commit, which expires the objects: reading them after it would
         # load the ticket and the account again.
-        logger.info("ticket %s (%s): submitted by account %s", ticket.id, ticket.reference, requester.id)
+        logged = (ticket.id, ticket.reference, requester.id)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    logger.info("ticket %s (%s): submitted by account %s", *logged)
     return ticket
