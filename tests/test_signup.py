@@ -349,3 +349,17 @@ def test_login__rate_limited(app, client):
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
     assert "Te veel pogingen" in client.post("/inloggen", data={"email": "x@y.nl", "password": "z"}).get_data(as_text=True)
+
+
+@pytest.mark.app_config({"RATELIMIT_ENABLED": True})
+def test_login__correct_logins_not_counted(app, client):
+    # A whole class behind one school address logs in at the start of a lesson.
+    for number in range(12):
+        make_account(email=f"leerling{number}@school.example")
+    statuses = []
+    for number in range(12):
+        statuses.append(client.post("/inloggen", data={"email": f"leerling{number}@school.example",
+                                                       "password": PASSWORD}).status_code)
+        client.post("/uitloggen")
+
+    assert statuses == [302] * 12
