@@ -143,20 +143,20 @@ def test_overlapping_ranges__raise():
         WorkingCalendar(hours={0: ((time(8, 0), time(12, 30)), (time(12, 0), time(17, 0)))})
 
 
-def test_one_calendar__answers_moments_far_apart_in_any_order(calendar):
-    # Each answer must not depend on what the calendar was asked before: its table of open
-    # ranges grows forwards for a far due time and is rebuilt for an earlier moment.
+def test_add__far_apart_moments_any_order(calendar):
+    # A result must not depend on earlier calls. The table of open ranges grows forwards
+    # for a far due time and is rebuilt for an earlier moment.
     cases = [
         (local(2026, 6, 1, 9, 0), ONE_WORKING_DAY * 200),
         (local(2025, 1, 6, 9, 0), ONE_WORKING_DAY),
         (local(2028, 3, 6, 9, 0), ONE_WORKING_DAY),
         (local(2024, 12, 30, 9, 0), ONE_WORKING_DAY * 3),
     ]
-    answers = [calendar.add(start, duration) for start, duration in cases]
+    due_times = [calendar.add(start, duration) for start, duration in cases]
 
-    for (start, duration), answer in zip(cases, answers):
-        assert WorkingCalendar().add(start, duration) == answer
-        assert calendar.between(start, answer) == duration
+    for (start, duration), due in zip(cases, due_times):
+        assert WorkingCalendar().add(start, duration) == due
+        assert calendar.between(start, due) == duration
     # 200 working days from Monday 1 June 2026: 40 weeks less the closed public holidays.
-    assert answers[0].date() > date(2027, 3, 1)
+    assert due_times[0].date() > date(2027, 3, 1)
     assert calendar.between(local(2024, 12, 30, 9, 0), local(2028, 3, 7, 9, 0)) > ONE_WORKING_DAY * 700
