@@ -87,10 +87,15 @@ def _ascii_domain(address: str) -> str:
     return f"{local}@{domain.encode('idna').decode('ascii')}"
 
 
+@lru_cache(maxsize=8)
+def _sender(mail_from: str) -> tuple[str, str]:
+    return parseaddr(mail_from)
+
+
 def build_message(mail: OutboxMail, address: str | None = None) -> EmailMessage:
     """Build the MIME message with a text and an HTML part, addressed to ``address``."""
     message = EmailMessage()
-    sender_name, sender_address = parseaddr(current_app.config["MAIL_FROM"])
+    sender_name, sender_address = _sender(current_app.config["MAIL_FROM"])
     message["From"] = Address(sender_name, addr_spec=sender_address)
     local, _, domain = (address or mail.to_address).rpartition("@")
     message["To"] = Address(mail.to_name, local, domain)
@@ -102,11 +107,6 @@ def build_message(mail: OutboxMail, address: str | None = None) -> EmailMessage:
     # After the parts, because set_content drops every Content-* header set before it.
     message["Content-Language"] = mail.language
     return message
-
-
-@lru_cache(maxsize=8)
-def _sender(mail_from: str) -> tuple[str, str]:
-    return parseaddr(mail_from)
 
 
 def ascii_message_bytes(mail: OutboxMail, address: str) -> bytes:
